@@ -1,0 +1,2 @@
+// Public API of @vmapple/cpu-aarch64.
+export {};

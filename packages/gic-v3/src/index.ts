@@ -1,0 +1,2 @@
+// Public API of @vmapple/gic-v3.
+export {};

@@ -1,0 +1,2 @@
+// Public API of @vmapple/machine-vmapple.
+export {};

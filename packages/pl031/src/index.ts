@@ -1,0 +1,2 @@
+// Public API of @vmapple/pl031.
+export {};

@@ -1,0 +1,2 @@
+// Public API of @vmapple/virtio-blk-apple.
+export {};

@@ -1,0 +1,2 @@
+// Public API of @vmapple/vmapple-cfg.
+export {};

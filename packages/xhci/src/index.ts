@@ -1,0 +1,2 @@
+// Public API of @vmapple/xhci.
+export {};
