@@ -17,13 +17,14 @@ export interface AccessRules {
 }
 
 /** Result of a bus access, kept in `AddressSpace.status` after each access. */
-export const enum BusStatus {
-  Ok = 0,
+export const BusStatus = {
+  Ok: 0,
   /** Nothing is mapped at the address (and the policy is to fault). */
-  Unmapped = 1,
+  Unmapped: 1,
   /** The region refuses this size or alignment (and the policy is to fault). */
-  Invalid = 2,
-}
+  Invalid: 2,
+} as const;
+export type BusStatus = (typeof BusStatus)[keyof typeof BusStatus];
 
 export function isAccessSize(size: number): size is AccessSize {
   return size === 1 || size === 2 || size === 4 || size === 8;

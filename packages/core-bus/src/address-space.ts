@@ -67,7 +67,7 @@ export class AddressSpace implements GuestMemory {
   readonly log: Log;
   readonly policy: UnmappedPolicy;
   /** Outcome of the most recent access; always Ok under the 'ignore' policy. */
-  status: BusStatus = BusStatus.Ok;
+  status: BusStatus = BusStatus.Ok as BusStatus;
   /** Bumped on every map or unmap, so caches (a CPU's TLB) know to flush. */
   generation = 0;
 
@@ -317,7 +317,7 @@ export class AddressSpace implements GuestMemory {
     if (f.mmio !== null) return this.invalid(addr, size, false, f.mmio.name) & mask(size);
     // RAM running into another fragment: assemble bytes, each from wherever it lives.
     let value = 0;
-    let status = BusStatus.Ok;
+    let status: BusStatus = BusStatus.Ok;
     for (let i = size - 1; i >= 0; i--) {
       const b = this.read(addr + i, 1);
       if (this.status !== BusStatus.Ok) status = this.status;
@@ -337,7 +337,7 @@ export class AddressSpace implements GuestMemory {
       this.invalid(addr, size, true, f.mmio.name);
       return;
     }
-    let status = BusStatus.Ok;
+    let status: BusStatus = BusStatus.Ok;
     for (let i = 0; i < size; i++) {
       this.write(addr + i, 1, (value >>> (8 * i)) & 0xff);
       if (this.status !== BusStatus.Ok) status = this.status;

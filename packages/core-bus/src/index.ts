@@ -18,3 +18,5 @@ export {
   SnapshotError,
   type Snapshottable,
 } from './snapshot.js';
+export { type BlockBackend, MemoryBlockBackend } from './block.js';
+export { type SysregValue, type SystemRegisterHandler, sysregEncoding } from './sysreg.js';

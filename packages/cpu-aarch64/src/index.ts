@@ -1,2 +1,2 @@
 // Public API of @vmapple/cpu-aarch64.
-export {};
+export type { CallHandler, Cpu, CpuBootState, CpuOptions, RunExit } from './cpu.js';

@@ -43,10 +43,5 @@ export const PCI_CAP_ID_EXP = 0x10;
 export const PCI_CAP_ID_MSIX = 0x11;
 
 /** INTx pins as the Interrupt Pin register encodes them. */
-export const enum PciPin {
-  None = 0,
-  INTA = 1,
-  INTB = 2,
-  INTC = 3,
-  INTD = 4,
-}
+export const PciPin = { None: 0, INTA: 1, INTB: 2, INTC: 3, INTD: 4 } as const;
+export type PciPin = (typeof PciPin)[keyof typeof PciPin];
