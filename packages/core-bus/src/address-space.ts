@@ -225,7 +225,7 @@ export class AddressSpace implements GuestMemory {
           this.status = BusStatus.Ok;
           return region.read(off, size);
         }
-        return this.invalid(addr, size, false, region.name) & mask(size);
+        return (this.invalid(addr, size, false, region.name) & mask(size)) >>> 0;
       }
     }
     return this.slowRead(addr, size);
@@ -310,12 +310,15 @@ export class AddressSpace implements GuestMemory {
     if (s1 !== BusStatus.Ok) this.status = s1;
   }
 
-  /** An access that is unmapped or straddles fragments: byte by byte for RAM, refused for MMIO. */
+  /**
+   * An access that is unmapped or straddles fragments. Wholly unmapped: the
+   * policy decides. Touching MMIO across a boundary: invalid. Otherwise (RAM
+   * next to RAM or a hole) byte by byte, each byte from wherever it lives.
+   */
   private slowRead(addr: number, size: number): number {
-    const f = this.find(addr);
-    if (f === NO_FRAGMENT) return this.unmapped(addr, size, false);
-    if (f.mmio !== null) return this.invalid(addr, size, false, f.mmio.name) & mask(size);
-    // RAM running into another fragment: assemble bytes, each from wherever it lives.
+    const kind = this.straddleKind(addr, size);
+    if (kind === 'unmapped') return this.unmapped(addr, size, false);
+    if (kind !== 'bytes') return (this.invalid(addr, size, false, kind) & mask(size)) >>> 0;
     let value = 0;
     let status: BusStatus = BusStatus.Ok;
     for (let i = size - 1; i >= 0; i--) {
@@ -328,13 +331,13 @@ export class AddressSpace implements GuestMemory {
   }
 
   private slowWrite(addr: number, size: number, value: number): void {
-    const f = this.find(addr);
-    if (f === NO_FRAGMENT) {
+    const kind = this.straddleKind(addr, size);
+    if (kind === 'unmapped') {
       this.unmapped(addr, size, true);
       return;
     }
-    if (f.mmio !== null) {
-      this.invalid(addr, size, true, f.mmio.name);
+    if (kind !== 'bytes') {
+      this.invalid(addr, size, true, kind);
       return;
     }
     let status: BusStatus = BusStatus.Ok;
@@ -345,6 +348,17 @@ export class AddressSpace implements GuestMemory {
     this.status = status;
   }
 
+  /** 'unmapped' if no byte is mapped, an MMIO region's name if one is touched, else 'bytes'. */
+  private straddleKind(addr: number, size: number): string {
+    let mapped = false;
+    for (let i = 0; i < size; i++) {
+      const f = this.find(addr + i);
+      if (f.mmio !== null) return f.mmio.name;
+      if (f.ram !== null) mapped = true;
+    }
+    return mapped ? 'bytes' : 'unmapped';
+  }
+
   private unmapped(addr: number, size: number, isWrite: boolean): number {
     this.log.guestError(this.name, `${isWrite ? 'write to' : 'read from'} unmapped address ${hex(addr)} (${size} bytes)`);
     if (this.policy === 'fault') {
@@ -352,7 +366,7 @@ export class AddressSpace implements GuestMemory {
       return 0;
     }
     this.status = BusStatus.Ok;
-    return this.unmappedValue & mask(size);
+    return (this.unmappedValue & mask(size)) >>> 0;
   }
 
   private invalid(addr: number, size: number, isWrite: boolean, region: string): number {
