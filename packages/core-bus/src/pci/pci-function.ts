@@ -120,8 +120,7 @@ export class PciFunction {
     this.wmask[R.PCI_LATENCY_TIMER] = 0xff;
     this.wmask[R.PCI_INTERRUPT_LINE] = 0xff;
     this.resetConfig = this.config.slice();
-    const fn = this;
-    this.dma = new BusMasterMemory(() => (fn.busMaster ? (fn.port?.dma ?? null) : null));
+    this.dma = new BusMasterMemory(() => (this.busMaster ? (this.port?.dma ?? null) : null));
   }
 
   // ---- building the function (constructor time) --------------------------------
