@@ -6,8 +6,11 @@ import { defineConfig } from 'vitest/config';
 // workspace imports resolve to TypeScript sources: no build needed to test.
 const packages = readdirSync('packages').filter((name) => existsSync(`packages/${name}/package.json`));
 
+const conditions = ['source', 'module', 'node', 'import', 'default'];
+
 export default defineConfig({
-  resolve: { conditions: ['source'] },
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: conditions } },
   test: {
     projects: packages.map((name) => ({
       extends: true,
