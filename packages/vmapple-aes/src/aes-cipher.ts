@@ -120,16 +120,20 @@ function invMixWord(w: number): number {
 
 /** Encrypts the block (s0..s3) and stores it at out[o..o+3]. */
 function encryptBlock(k: Int32Array, rounds: number, s0: number, s1: number, s2: number, s3: number, out: Int32Array, o: number): void {
+  const T0 = TE0;
+  const T1 = TE1;
+  const T2 = TE2;
+  const T3 = TE3;
   s0 ^= k[0]!;
   s1 ^= k[1]!;
   s2 ^= k[2]!;
   s3 ^= k[3]!;
   let ki = 4;
   for (let r = 1; r < rounds; r++) {
-    const t0 = TE0[s0 & 0xff]! ^ TE1[(s1 >>> 8) & 0xff]! ^ TE2[(s2 >>> 16) & 0xff]! ^ TE3[s3 >>> 24]! ^ k[ki]!;
-    const t1 = TE0[s1 & 0xff]! ^ TE1[(s2 >>> 8) & 0xff]! ^ TE2[(s3 >>> 16) & 0xff]! ^ TE3[s0 >>> 24]! ^ k[ki + 1]!;
-    const t2 = TE0[s2 & 0xff]! ^ TE1[(s3 >>> 8) & 0xff]! ^ TE2[(s0 >>> 16) & 0xff]! ^ TE3[s1 >>> 24]! ^ k[ki + 2]!;
-    const t3 = TE0[s3 & 0xff]! ^ TE1[(s0 >>> 8) & 0xff]! ^ TE2[(s1 >>> 16) & 0xff]! ^ TE3[s2 >>> 24]! ^ k[ki + 3]!;
+    const t0 = T0[s0 & 0xff]! ^ T1[(s1 >>> 8) & 0xff]! ^ T2[(s2 >>> 16) & 0xff]! ^ T3[s3 >>> 24]! ^ k[ki]!;
+    const t1 = T0[s1 & 0xff]! ^ T1[(s2 >>> 8) & 0xff]! ^ T2[(s3 >>> 16) & 0xff]! ^ T3[s0 >>> 24]! ^ k[ki + 1]!;
+    const t2 = T0[s2 & 0xff]! ^ T1[(s3 >>> 8) & 0xff]! ^ T2[(s0 >>> 16) & 0xff]! ^ T3[s1 >>> 24]! ^ k[ki + 2]!;
+    const t3 = T0[s3 & 0xff]! ^ T1[(s0 >>> 8) & 0xff]! ^ T2[(s1 >>> 16) & 0xff]! ^ T3[s2 >>> 24]! ^ k[ki + 3]!;
     s0 = t0;
     s1 = t1;
     s2 = t2;
@@ -145,16 +149,20 @@ function encryptBlock(k: Int32Array, rounds: number, s0: number, s1: number, s2:
 
 /** Decrypts the block (s0..s3) with the equivalent inverse cipher and stores it at out[o..o+3]. */
 function decryptBlock(k: Int32Array, rounds: number, s0: number, s1: number, s2: number, s3: number, out: Int32Array, o: number): void {
+  const T0 = TD0;
+  const T1 = TD1;
+  const T2 = TD2;
+  const T3 = TD3;
   s0 ^= k[0]!;
   s1 ^= k[1]!;
   s2 ^= k[2]!;
   s3 ^= k[3]!;
   let ki = 4;
   for (let r = 1; r < rounds; r++) {
-    const t0 = TD0[s0 & 0xff]! ^ TD1[(s3 >>> 8) & 0xff]! ^ TD2[(s2 >>> 16) & 0xff]! ^ TD3[s1 >>> 24]! ^ k[ki]!;
-    const t1 = TD0[s1 & 0xff]! ^ TD1[(s0 >>> 8) & 0xff]! ^ TD2[(s3 >>> 16) & 0xff]! ^ TD3[s2 >>> 24]! ^ k[ki + 1]!;
-    const t2 = TD0[s2 & 0xff]! ^ TD1[(s1 >>> 8) & 0xff]! ^ TD2[(s0 >>> 16) & 0xff]! ^ TD3[s3 >>> 24]! ^ k[ki + 2]!;
-    const t3 = TD0[s3 & 0xff]! ^ TD1[(s2 >>> 8) & 0xff]! ^ TD2[(s1 >>> 16) & 0xff]! ^ TD3[s0 >>> 24]! ^ k[ki + 3]!;
+    const t0 = T0[s0 & 0xff]! ^ T1[(s3 >>> 8) & 0xff]! ^ T2[(s2 >>> 16) & 0xff]! ^ T3[s1 >>> 24]! ^ k[ki]!;
+    const t1 = T0[s1 & 0xff]! ^ T1[(s0 >>> 8) & 0xff]! ^ T2[(s3 >>> 16) & 0xff]! ^ T3[s2 >>> 24]! ^ k[ki + 1]!;
+    const t2 = T0[s2 & 0xff]! ^ T1[(s1 >>> 8) & 0xff]! ^ T2[(s0 >>> 16) & 0xff]! ^ T3[s3 >>> 24]! ^ k[ki + 2]!;
+    const t3 = T0[s3 & 0xff]! ^ T1[(s2 >>> 8) & 0xff]! ^ T2[(s1 >>> 16) & 0xff]! ^ T3[s0 >>> 24]! ^ k[ki + 3]!;
     s0 = t0;
     s1 = t1;
     s2 = t2;
@@ -172,7 +180,9 @@ function decryptBlock(k: Int32Array, rounds: number, s0: number, s1: number, s2:
  * Runs `blocks` 16-byte blocks from src[si..] to dst[di..] (word indices;
  * src and dst may be the same array at the same index). `chain` holds the
  * CBC chaining value (the IV on entry, the last ciphertext block on return);
- * it is ignored in ECB mode.
+ * it is ignored in ECB mode. Each mode and direction has its own loop, so
+ * every loop stays monomorphic and optimised (one shared loop deoptimised
+ * each time the mode changed).
  */
 export function aesWords(
   ks: AesKeySchedule,
@@ -185,41 +195,83 @@ export function aesWords(
   di: number,
   blocks: number,
 ): void {
+  // Work in 4 KiB slices: the block loops are then entered often and get
+  // optimised as whole functions, rather than by on-stack replacement inside
+  // one long call (which deoptimised on every exit from the loop).
+  const k = encrypt ? ks.enc : ks.dec;
   const rounds = ks.rounds;
-  const end = si + 4 * blocks;
-  if (encrypt) {
-    const k = ks.enc;
-    if (!cbc) {
-      for (; si < end; si += 4, di += 4) encryptBlock(k, rounds, src[si]!, src[si + 1]!, src[si + 2]!, src[si + 3]!, dst, di);
-      return;
+  while (blocks > 0) {
+    const n = blocks < SLICE_BLOCKS ? blocks : SLICE_BLOCKS;
+    if (encrypt) {
+      if (cbc) cbcEncrypt(k, rounds, chain, src, si, dst, di, n);
+      else ecbEncrypt(k, rounds, src, si, dst, di, n);
+    } else if (cbc) {
+      cbcDecrypt(k, rounds, chain, src, si, dst, di, n);
+    } else {
+      ecbDecrypt(k, rounds, src, si, dst, di, n);
     }
-    let c0 = chain[0]!;
-    let c1 = chain[1]!;
-    let c2 = chain[2]!;
-    let c3 = chain[3]!;
-    for (; si < end; si += 4, di += 4) {
-      encryptBlock(k, rounds, src[si]! ^ c0, src[si + 1]! ^ c1, src[si + 2]! ^ c2, src[si + 3]! ^ c3, dst, di);
-      c0 = dst[di]!;
-      c1 = dst[di + 1]!;
-      c2 = dst[di + 2]!;
-      c3 = dst[di + 3]!;
-    }
-    chain[0] = c0;
-    chain[1] = c1;
-    chain[2] = c2;
-    chain[3] = c3;
-    return;
+    si += 4 * n;
+    di += 4 * n;
+    blocks -= n;
   }
-  const k = ks.dec;
-  if (!cbc) {
-    for (; si < end; si += 4, di += 4) decryptBlock(k, rounds, src[si]!, src[si + 1]!, src[si + 2]!, src[si + 3]!, dst, di);
-    return;
+}
+
+const SLICE_BLOCKS = 256;
+
+function ecbEncrypt(k: Int32Array, rounds: number, src: Int32Array, si: number, dst: Int32Array, di: number, blocks: number): void {
+  for (const end = si + 4 * blocks; si < end; si += 4, di += 4) {
+    encryptBlock(k, rounds, src[si]!, src[si + 1]!, src[si + 2]!, src[si + 3]!, dst, di);
   }
+}
+
+function ecbDecrypt(k: Int32Array, rounds: number, src: Int32Array, si: number, dst: Int32Array, di: number, blocks: number): void {
+  for (const end = si + 4 * blocks; si < end; si += 4, di += 4) {
+    decryptBlock(k, rounds, src[si]!, src[si + 1]!, src[si + 2]!, src[si + 3]!, dst, di);
+  }
+}
+
+function cbcEncrypt(
+  k: Int32Array,
+  rounds: number,
+  chain: Int32Array,
+  src: Int32Array,
+  si: number,
+  dst: Int32Array,
+  di: number,
+  blocks: number,
+): void {
+  let c0 = chain[0]!;
+  let c1 = chain[1]!;
+  let c2 = chain[2]!;
+  let c3 = chain[3]!;
+  for (const end = si + 4 * blocks; si < end; si += 4, di += 4) {
+    encryptBlock(k, rounds, src[si]! ^ c0, src[si + 1]! ^ c1, src[si + 2]! ^ c2, src[si + 3]! ^ c3, dst, di);
+    c0 = dst[di]!;
+    c1 = dst[di + 1]!;
+    c2 = dst[di + 2]!;
+    c3 = dst[di + 3]!;
+  }
+  chain[0] = c0;
+  chain[1] = c1;
+  chain[2] = c2;
+  chain[3] = c3;
+}
+
+function cbcDecrypt(
+  k: Int32Array,
+  rounds: number,
+  chain: Int32Array,
+  src: Int32Array,
+  si: number,
+  dst: Int32Array,
+  di: number,
+  blocks: number,
+): void {
   let p0 = chain[0]!;
   let p1 = chain[1]!;
   let p2 = chain[2]!;
   let p3 = chain[3]!;
-  for (; si < end; si += 4, di += 4) {
+  for (const end = si + 4 * blocks; si < end; si += 4, di += 4) {
     // Read the ciphertext before the output may overwrite it (in-place operation).
     const c0 = src[si]!;
     const c1 = src[si + 1]!;
