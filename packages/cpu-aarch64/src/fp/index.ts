@@ -1,0 +1,4 @@
+// Public API of the floating-point / Advanced SIMD arithmetic library (see README.md).
+export * from './state.js';
+export * from './arith.js';
+export { roundPack, RF_AHP, RF_FZ } from './round.js';
