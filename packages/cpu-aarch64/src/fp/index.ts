@@ -2,3 +2,5 @@
 export * from './state.js';
 export * from './arith.js';
 export { roundPack, RF_AHP, RF_FZ } from './round.js';
+export * from './compare.js';
+export * from './convert.js';
