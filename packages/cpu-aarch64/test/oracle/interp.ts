@@ -1,0 +1,36 @@
+import { AddressSpace, RamRegion, VirtualClock } from '@vmapple/core-bus';
+import type { Cpu, CpuOptions } from '../../src/cpu.js';
+import type { ElfImage } from './elf.js';
+
+/** Creates an interpreter CPU; resolved at run time so the suites load before the interpreter exists. */
+export type CpuFactory = (options: CpuOptions) => Cpu;
+
+export async function loadInterpreter(): Promise<CpuFactory> {
+  const mod = (await import('../../src/index.js')) as Record<string, unknown>;
+  const ctor = mod['InterpreterCpu'] as (new (options: CpuOptions) => Cpu) | undefined;
+  if (typeof ctor !== 'function') throw new Error('@vmapple/cpu-aarch64 does not export InterpreterCpu (yet)');
+  return (options) => new ctor(options);
+}
+
+/** Maps one RAM region covering every loadable segment of `elf` (64 KiB granules) and loads them. */
+export function mapElf(memory: AddressSpace, elf: ElfImage, usePaddr = false): { ram: RamRegion; base: number } {
+  let lo = Infinity;
+  let hi = 0;
+  for (const s of elf.segments) {
+    const a = usePaddr ? s.paddr : s.vaddr;
+    lo = Math.min(lo, a);
+    hi = Math.max(hi, a + s.memsz);
+  }
+  const base = Math.floor(lo / 0x10000) * 0x10000;
+  const size = Math.ceil((hi - base) / 0x10000) * 0x10000;
+  const ram = new RamRegion('elf', size);
+  for (const s of elf.segments) ram.load((usePaddr ? s.paddr : s.vaddr) - base, s.data);
+  memory.mapRam(base, ram);
+  return { ram, base };
+}
+
+export function hex64(v: bigint | number): string {
+  return '0x' + BigInt.asUintN(64, BigInt(v)).toString(16).padStart(16, '0');
+}
+
+export { AddressSpace, RamRegion, VirtualClock };
