@@ -23,6 +23,8 @@ export const PCI_INTX_PINS = 4;
 export const GPEX_HOST_VENDOR_ID = 0x1b36;
 export const GPEX_HOST_DEVICE_ID = 0x0008;
 export const GPEX_HOST_CLASS_CODE = 0x060000;
+export const GPEX_HOST_SUBSYSTEM_VENDOR_ID = 0x1af4;
+export const GPEX_HOST_SUBSYSTEM_ID = 0x1100;
 
 /** The vmapple board's values (spec §1.2, §1.9). */
 export const VMAPPLE_PCIE = {

@@ -1,8 +1,18 @@
 import { type Log } from '@vmapple/core-bus';
 import { PciFunction } from '@vmapple/core-bus/pci';
-import { GPEX_HOST_CLASS_CODE, GPEX_HOST_DEVICE_ID, GPEX_HOST_VENDOR_ID } from './constants.js';
+import {
+  GPEX_HOST_CLASS_CODE,
+  GPEX_HOST_DEVICE_ID,
+  GPEX_HOST_SUBSYSTEM_ID,
+  GPEX_HOST_SUBSYSTEM_VENDOR_ID,
+  GPEX_HOST_VENDOR_ID,
+} from './constants.js';
 
-/** Function 00:00.0: the host bridge as the guest sees it in config space. No BARs, no interrupt. */
+/**
+ * Function 00:00.0: the host bridge as the guest sees it in config space. No
+ * BARs, no interrupt. Its subsystem IDs are the ones QEMU gives every type-0
+ * function by default (Red Hat/Qumranet 1af4:1100).
+ */
 export class GpexHostBridge extends PciFunction {
   constructor(log?: Log) {
     super({
@@ -10,6 +20,8 @@ export class GpexHostBridge extends PciFunction {
       vendorId: GPEX_HOST_VENDOR_ID,
       deviceId: GPEX_HOST_DEVICE_ID,
       classCode: GPEX_HOST_CLASS_CODE,
+      subsystemVendorId: GPEX_HOST_SUBSYSTEM_VENDOR_ID,
+      subsystemId: GPEX_HOST_SUBSYSTEM_ID,
       ...(log ? { log } : {}),
     });
   }

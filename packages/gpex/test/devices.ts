@@ -34,6 +34,8 @@ export interface TestDeviceOptions {
   deviceId?: number;
   pin?: PciPin;
   multiFunction?: boolean;
+  /** false: the 256-byte conventional config space. */
+  express?: boolean;
 }
 
 /**
@@ -55,6 +57,7 @@ export class TestDevice extends PciFunction {
       subsystemId: 0x1100,
       interruptPin: options.pin ?? PciPin.INTA,
       multiFunction: options.multiFunction ?? false,
+      express: options.express ?? true,
     });
     this.addBar({ index: 0, region: new MmioRegion({ name: 'bar0', size: BAR0_SIZE, handler: this.regs0, impl: { min: 1, max: 8 } }) });
     this.addBar({
