@@ -10,8 +10,10 @@ import {
 
 /**
  * Function 00:00.0: the host bridge as the guest sees it in config space. No
- * BARs, no interrupt. Its subsystem IDs are the ones QEMU gives every type-0
- * function by default (Red Hat/Qumranet 1af4:1100).
+ * BARs, no interrupt, no capabilities. As in QEMU it is a conventional
+ * function (256 bytes of config space: the extended space reads all ones)
+ * with the subsystem IDs QEMU gives every type-0 function by default (Red
+ * Hat/Qumranet 1af4:1100).
  */
 export class GpexHostBridge extends PciFunction {
   constructor(log?: Log) {
@@ -22,6 +24,7 @@ export class GpexHostBridge extends PciFunction {
       classCode: GPEX_HOST_CLASS_CODE,
       subsystemVendorId: GPEX_HOST_SUBSYSTEM_VENDOR_ID,
       subsystemId: GPEX_HOST_SUBSYSTEM_ID,
+      express: false,
       ...(log ? { log } : {}),
     });
   }

@@ -96,10 +96,12 @@ describe('ECAM', () => {
     expect(a1.config[0x3c]).toBe(0x5a);
   });
 
-  it('PCIe functions answer in all 4 KiB of their config space', () => {
+  it('PCIe functions answer in all 4 KiB of config space, conventional ones (the host bridge) in 256 bytes', () => {
     const { sys, cfg } = populated();
     expect(sys.read(cfg(0, 3, 0, 0xffc), 4)).toBe(0); // present, nothing there
-    expect(sys.read(cfg(0, 0, 0, 0x100), 4)).toBe(0);
+    expect(sys.read(cfg(0, 0, 0, 0xfc), 4)).toBe(0);
+    expect(sys.read(cfg(0, 0, 0, 0x100), 4)).toBe(0xffff_ffff);
+    expect(sys.read(cfg(0, 0, 0, 0x100), 1)).toBe(0xff);
   });
 
   it('refuses 8-byte and unaligned accesses at the bus, logging a guest error', () => {

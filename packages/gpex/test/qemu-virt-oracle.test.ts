@@ -52,7 +52,48 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** Runs HMP commands on a stopped QEMU virt machine (ECAM at 0x3f000000 with highmem=off). */
+function monitor(commands: string[]): string {
+  const r = spawnSync(
+    'qemu-system-aarch64',
+    ['-machine', 'virt,highmem=off', '-cpu', 'cortex-a72', '-nographic', '-nic', 'none', '-S', '-serial', 'none', '-monitor', 'stdio'],
+    { input: [...commands, 'quit', ''].join('\n'), encoding: 'utf8', timeout: 60_000 },
+  );
+  if (r.error) throw new Error(`qemu-system-aarch64: ${r.error.message}; ${HINT}`);
+  return r.stdout;
+}
+
 describe("QEMU's gpex as oracle", () => {
+  it("config space seen through ECAM matches QEMU's byte for byte: host bridge, absent function, other bus", () => {
+    const QEMU_ECAM = 0x3f00_0000;
+    const probes: Array<[string, number, number, number, number, number]> = [
+      // label, bus, dev, fn, first register, dwords
+      ['host bridge header', 0, 0, 0, 0, 64],
+      ['host bridge extended space', 0, 0, 0, 0x100, 4],
+      ['absent 00:05.0', 0, 5, 0, 0, 16],
+      ['absent 00:00.1', 0, 0, 1, 0, 4],
+      ['bus 1', 1, 0, 0, 0, 4],
+    ];
+    const at = (bus: number, dev: number, fn: number, reg: number) => bus * 0x10_0000 + dev * 0x8000 + fn * 0x1000 + reg;
+    const out = monitor(probes.map(([, bus, dev, fn, reg, n]) => `xp /${n}wx 0x${(QEMU_ECAM + at(bus, dev, fn, reg)).toString(16)}`));
+    const words = new Map<number, number>();
+    for (const m of out.matchAll(/^([0-9a-f]{16}): ((?:0x[0-9a-f]{8} ?)+)/gm)) {
+      m[2]!.trim().split(' ').forEach((w, i) => words.set(parseInt(m[1]!, 16) - QEMU_ECAM + 4 * i, parseInt(w, 16)));
+    }
+    const { sys, cfg } = makeBoard();
+    let compared = 0;
+    for (const [label, bus, dev, fn, reg, n] of probes) {
+      for (let i = 0; i < n; i++) {
+        const qemu = words.get(at(bus, dev, fn, reg + 4 * i));
+        expect(qemu, `${label} +0x${(4 * i).toString(16)} missing from QEMU's output:\n${out}`).toBeDefined();
+        expect(sys.read(cfg(bus, dev, fn, reg + 4 * i), 4), `${label} +0x${(4 * i).toString(16)}`).toBe(qemu);
+        compared++;
+      }
+    }
+    expect(compared).toBe(92);
+  });
+
+
   it("the host bridge's IDs match QEMU's `info pci` for 00:00.0", () => {
     const r = spawnSync(
       'qemu-system-aarch64',
