@@ -24,8 +24,9 @@ export interface Pl031Options {
 }
 
 interface Pl031Data {
-  /** Counter value at virtual time `baseNs`. */
+  /** Counter value at virtual time `baseNs` (mod 2^32). */
   base: number;
+  /** When the device was created: the phase of its 1 Hz clock. */
   baseNs: number;
   mr: number;
   lr: number;
@@ -52,7 +53,12 @@ export class Pl031 implements MmioHandler {
   private readonly log: Log;
   private readonly clock: VirtualClock;
   private readonly timer: Timer;
-  /** Counter value at virtual time `baseNs`; it counts whole seconds of virtual time since then. */
+  /**
+   * The counter is `base` plus the whole seconds of virtual time since
+   * `baseNs`. Only a snapshot restore moves `baseNs`: like CLK1HZ it is a free-running 1 Hz
+   * clock, so a load sets the value at once and the next increment comes at
+   * the clock's next tick, not a full second after the load.
+   */
   private base: number;
   private baseNs: number;
   private mr = 0;
@@ -120,7 +126,7 @@ export class Pl031 implements MmioHandler {
   restoreState(state: DeviceState<Pl031Data>): void {
     const d = checkState<Pl031Data>(state, STATE_TYPE, STATE_VERSION);
     this.base = d.base >>> 0;
-    this.baseNs = Number.isFinite(d.baseNs) ? d.baseNs : this.clock.now();
+    if (Number.isFinite(d.baseNs)) this.baseNs = d.baseNs;
     this.mr = d.mr >>> 0;
     this.lr = d.lr >>> 0;
     this.cr = d.cr & R.CR_START;
@@ -181,8 +187,7 @@ export class Pl031 implements MmioHandler {
         return;
       case R.RTCLR:
         this.lr = value;
-        this.base = value;
-        this.baseNs = this.clock.now();
+        this.base = this.baseFor(value, this.clock.now());
         this.scheduleMatch(true);
         return;
       case R.RTCCR:
@@ -214,6 +219,12 @@ export class Pl031 implements MmioHandler {
 
   private elapsedSeconds(nowNs: number): number {
     return Math.floor((nowNs - this.baseNs) / R.NS_PER_SECOND);
+  }
+
+  /** The `base` that makes the counter read `value` at `nowNs`. */
+  private baseFor(value: number, nowNs: number): number {
+    const b = (value - this.elapsedSeconds(nowNs)) % R.COUNTER_MODULUS;
+    return b < 0 ? b + R.COUNTER_MODULUS : b;
   }
 
   private counterAt(nowNs: number): number {

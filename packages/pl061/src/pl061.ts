@@ -18,9 +18,9 @@ export interface Pl061Options {
   /** Name used in logs. Default "pl061". */
   name?: string;
   log?: Log;
-  /** Lines that read 1 while nothing drives them. Default 0xFF (QEMU's default); vmapple uses 0x00. */
+  /** Lines that read 1 while nothing drives them. Default 0x00 (as vmapple). */
   pullUps?: number;
-  /** Lines that read 0 while nothing drives them. Default 0x00; vmapple uses 0xFF. Must not overlap pullUps. */
+  /** Lines that read 0 while nothing drives them. Default: every line without a pull-up. Must not overlap pullUps. */
   pullDowns?: number;
   onOutput?: GpioOutputCallback;
 }
@@ -77,8 +77,8 @@ export class Pl061 implements MmioHandler {
   constructor(options: Pl061Options = {}) {
     const v = new ConfigValidator('pl061');
     this.name = v.string('name', options.name, 'pl061', 64);
-    this.pullUps = v.int('pullUps', options.pullUps, 0xff, { min: 0, max: 0xff });
-    const pullDowns = v.int('pullDowns', options.pullDowns, 0x00, { min: 0, max: 0xff });
+    this.pullUps = v.int('pullUps', options.pullUps, 0x00, { min: 0, max: 0xff });
+    const pullDowns = v.int('pullDowns', options.pullDowns, ~this.pullUps & 0xff, { min: 0, max: 0xff });
     if (this.pullUps & pullDowns) {
       v.fail('pullDowns', `must not share lines with pullUps (${hex(this.pullUps, 2)}), got ${hex(pullDowns, 2)}`);
     }

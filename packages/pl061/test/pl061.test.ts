@@ -91,9 +91,11 @@ describe('PL061 registers (TRM tables)', () => {
     }
   });
 
-  it('undriven lines follow the pulls: vmapple reads 0, the default (pull-ups) reads 1', () => {
+  it('undriven lines follow the pulls: vmapple (and the default) reads 0, pull-ups read 1', () => {
     expect(makeGpio(VMAPPLE).r(DATA_ALL)).toBe(0x00);
-    expect(makeGpio().r(DATA_ALL)).toBe(0xff);
+    expect(makeGpio().r(DATA_ALL)).toBe(0x00);
+    expect(makeGpio({ pullUps: 0xff, pullDowns: 0x00 }).r(DATA_ALL)).toBe(0xff);
+    expect(makeGpio({ pullUps: 0x81 }).r(DATA_ALL)).toBe(0x81); // pull-downs default to the other lines
     expect(makeGpio({ pullUps: 0x0f, pullDowns: 0xf0 }).r(DATA_ALL)).toBe(0x0f);
   });
 
