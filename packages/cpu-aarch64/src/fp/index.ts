@@ -4,3 +4,5 @@ export * from './arith.js';
 export { roundPack, RF_AHP, RF_FZ } from './round.js';
 export * from './compare.js';
 export * from './convert.js';
+export * from './estimate.js';
+export * from './simd-int.js';
