@@ -133,6 +133,7 @@ export class Pl061 implements MmioHandler {
     this.edges = 0;
     this.afsel = 0;
     this.pins = this.pinLevels();
+    this.pinsDir = 0;
     this.reportedDir = 0;
     this.reportedLevels = 0;
     this.updateIrq();
@@ -171,6 +172,7 @@ export class Pl061 implements MmioHandler {
     this.driven = d.driven & 0xff;
     this.inputs = d.inputs & 0xff;
     this.pins = d.pins & 0xff;
+    this.pinsDir = this.dir;
     // What the outputs show is part of the restored machine; do not report it again.
     this.reportedDir = this.dir;
     this.reportedLevels = this.data & this.dir;
@@ -286,15 +288,19 @@ export class Pl061 implements MmioHandler {
   /** Pins may have changed: latch edges, report outputs, update the line. */
   private update(): void {
     const now = this.pinLevels();
-    const changed = this.pins ^ now;
+    // Edges are detected on lines that were inputs before and after the change
+    // (as QEMU does): the guest's own output writes and direction switches
+    // never latch an edge interrupt.
+    const changed = (this.pins ^ now) & ~this.dir & ~this.pinsDir;
     if (changed !== 0) {
       const rising = changed & now;
       const falling = changed & ~now;
       // Both edges where IBE is set; otherwise the edge IEV selects (1 = rising).
       const hits = changed & ~this.is & (this.ibe | (this.iev & rising) | (~this.iev & falling));
       this.edges |= hits & 0xff;
-      this.pins = now;
     }
+    this.pins = now;
+    this.pinsDir = this.dir;
     this.updateIrq();
     this.reportOutputs();
   }

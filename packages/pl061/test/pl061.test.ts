@@ -244,12 +244,29 @@ describe('PL061 interrupts', () => {
     expect(t.r(RIS)).toBe(0x04);
   });
 
-  it('an output line toggled by the guest latches edges too (the detector watches the pin)', () => {
+  it('only input lines latch edges: output writes and direction switches do not (as in QEMU)', () => {
     const t = makeGpio(VMAPPLE);
+    t.w(IBE, 0xff);
     t.w(DIR, 0x80);
-    t.w(IEV, 0x80);
-    t.w(0x80 << 2, 0x80);
+    t.w(0x80 << 2, 0x80); // output line 7 rises
+    expect(t.r(RIS)).toBe(0);
+    t.gpio.setInput(6, true); // driven while still an input: that is an edge
+    expect(t.r(RIS)).toBe(0x40);
+    t.w(IC, 0xff);
+    t.w(DIR, 0x00); // line 7 turns input and falls to its pull-down
+    expect(t.r(RIS)).toBe(0);
+    t.gpio.setInput(7, true);
     expect(t.r(RIS)).toBe(0x80);
+  });
+
+  it('level sensing applies to output lines too (the pin level is the output value)', () => {
+    const t = makeGpio(VMAPPLE);
+    t.w(DIR, 0x40);
+    t.w(IS, 0x40);
+    t.w(IEV, 0x40);
+    expect(t.r(RIS)).toBe(0);
+    t.w(0x40 << 2, 0x40);
+    expect(t.r(RIS)).toBe(0x40);
   });
 
   it('Linux gpio-keys on line 3: a host power-button press and release reach the guest', () => {
