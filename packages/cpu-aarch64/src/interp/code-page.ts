@@ -1,0 +1,21 @@
+/**
+ * One 4 KiB physical page of guest code, decoded lazily: `op[i] === 0` means
+ * instruction i has not been decoded yet. Operand fields are packed at decode
+ * time so the interpreter only shifts and masks.
+ */
+export class CodePage {
+  /** Raw instruction words, copied when the page was first fetched. */
+  readonly w = new Int32Array(1024);
+  /** Handler id per instruction (0 = not decoded). */
+  readonly op = new Int32Array(1024);
+  /** Packed register slots: d | n << 8 | m << 16 | x << 24. */
+  readonly a = new Int32Array(1024);
+  /** Small immediate or packed sub-fields. */
+  readonly b = new Int32Array(1024);
+  /** 64-bit immediate (offsets relative to the page base, logical masks, ...). */
+  readonly imm = new BigUint64Array(1024);
+  /** Second 64-bit immediate (bitfield tmask). */
+  readonly imm2 = new BigUint64Array(1024);
+
+  constructor(readonly paPage: number) {}
+}

@@ -1,0 +1,253 @@
+/**
+ * FP/AdvSIMD dispatch. The integer core owns the V register file, FPCR/FPSR
+ * and the CPACR_EL1.FPEN trap; it implements only the moves the kernel needs
+ * (FMOV to/from general registers, FMOV register, MOVI/MVNI/ORR/BIC/FMOV
+ * vector immediates, DUP/INS/UMOV/SMOV, the bitwise three-same group) here in
+ * `executeFpMove`. Every other FP/AdvSIMD encoding reaches `executeFpSimd`,
+ * which the FP engine fills in: it returns false for encodings it does not
+ * implement, and the CPU raises UNDEFINED.
+ */
+
+/** What an FP/SIMD instruction may touch. */
+export interface FpSimdContext {
+  /** V registers: 32 x 128 bits, little-endian lanes (V64[2r] = low half of Vr). */
+  readonly V64: BigUint64Array;
+  readonly V32: Uint32Array;
+  readonly V8: Uint8Array;
+  fpcr: number;
+  fpsr: number;
+  /** General registers: BigUint64Array slots 0..30, slot 31 reads as zero (XZR), SP in slot 32. */
+  readonly R: BigUint64Array;
+  readonly R32: Int32Array;
+}
+
+/**
+ * The FP/SIMD engine's entry point (issue 4). `insn` is the 32-bit encoding;
+ * the FPEN check has already passed. Returns true when executed.
+ */
+export function executeFpSimd(_ctx: FpSimdContext, _insn: number): boolean {
+  return false;
+}
+
+/** AdvSIMDExpandImm. Returns [lo, hi] 32-bit words of the 64-bit pattern, or null if reserved. */
+function expandImm(op: number, cmode: number, imm8: number): [number, number] | null {
+  switch (cmode >>> 1) {
+    case 0:
+      return [imm8, imm8];
+    case 1:
+      return [imm8 << 8, imm8 << 8];
+    case 2:
+      return [imm8 << 16, imm8 << 16];
+    case 3:
+      return [imm8 << 24, imm8 << 24];
+    case 4: {
+      const h = imm8 | (imm8 << 16);
+      return [h, h];
+    }
+    case 5: {
+      const h = (imm8 << 8) | (imm8 << 24);
+      return [h, h];
+    }
+    case 6: {
+      const v = (cmode & 1) === 0 ? (imm8 << 8) | 0xff : (imm8 << 16) | 0xffff;
+      return [v, v];
+    }
+    default:
+      if ((cmode & 1) === 0 && op === 0) {
+        const b = imm8 * 0x01010101;
+        return [b | 0, b | 0];
+      }
+      if ((cmode & 1) === 0 && op === 1) {
+        let lo = 0;
+        let hi = 0;
+        for (let i = 0; i < 4; i++) if ((imm8 >>> i) & 1) lo |= 0xff << (8 * i);
+        for (let i = 0; i < 4; i++) if ((imm8 >>> (i + 4)) & 1) hi |= 0xff << (8 * i);
+        return [lo, hi];
+      }
+      if ((cmode & 1) === 1 && op === 0) {
+        // FMOV single-precision immediate, replicated.
+        const a = (imm8 >>> 7) & 1;
+        const b = (imm8 >>> 6) & 1;
+        const s = (a << 31) | ((b ? 0x1f : 0x20) << 25) | ((imm8 & 0x3f) << 19);
+        return [s, s];
+      }
+      if ((cmode & 1) === 1 && op === 1) {
+        const a = (imm8 >>> 7) & 1;
+        const b = (imm8 >>> 6) & 1;
+        const hi = (a << 31) | ((b ? 0xff : 0x100) << 22) | ((imm8 & 0x3f) << 16);
+        return [0, hi];
+      }
+      return null;
+  }
+}
+
+function readLane(c: FpSimdContext, reg: number, esize: number, index: number): bigint {
+  const base = reg * 16 + index * esize;
+  let v = 0n;
+  for (let i = esize - 1; i >= 0; i--) v = (v << 8n) | BigInt(c.V8[base + i]!);
+  return v;
+}
+
+function writeLane(c: FpSimdContext, reg: number, esize: number, index: number, v: bigint): void {
+  const base = reg * 16 + index * esize;
+  for (let i = 0; i < esize; i++) {
+    c.V8[base + i] = Number((v >> BigInt(8 * i)) & 0xffn);
+  }
+}
+
+function readX(c: FpSimdContext, r: number): bigint {
+  return r === 31 ? 0n : c.R[r]!;
+}
+
+function writeX(c: FpSimdContext, r: number, v: bigint): void {
+  if (r !== 31) c.R[r] = BigInt.asUintN(64, v);
+}
+
+/** The moves the integer core implements itself. Returns false for UNDEFINED. */
+export function executeFpMove(c: FpSimdContext, w: number): boolean {
+  const rd = w & 31;
+  const rn = (w >>> 5) & 31;
+  const V64 = c.V64;
+  // FMOV (general): sf 0011110 ptype 1 rmode opcode 000000.
+  if ((w & 0x7f20fc00) === 0x1e200000) {
+    const sf = w >>> 31;
+    const ptype = (w >>> 22) & 3;
+    const rmode = (w >>> 19) & 3;
+    const opcode = (w >>> 16) & 7;
+    if (opcode !== 6 && opcode !== 7) return false;
+    const toFp = opcode === 7;
+    if (sf === 0 && ptype === 0 && rmode === 0) {
+      if (toFp) {
+        V64[2 * rd] = readX(c, rn) & 0xffff_ffffn;
+        V64[2 * rd + 1] = 0n;
+      } else writeX(c, rd, V64[2 * rn]! & 0xffff_ffffn);
+      return true;
+    }
+    if (sf === 1 && ptype === 1 && rmode === 0) {
+      if (toFp) {
+        V64[2 * rd] = readX(c, rn);
+        V64[2 * rd + 1] = 0n;
+      } else writeX(c, rd, V64[2 * rn]!);
+      return true;
+    }
+    if (sf === 1 && ptype === 2 && rmode === 1) {
+      if (toFp) V64[2 * rd + 1] = readX(c, rn);
+      else writeX(c, rd, V64[2 * rn + 1]!);
+      return true;
+    }
+    return false;
+  }
+  // FMOV (register): S or D.
+  if ((w & 0xffbffc00) === 0x1e204000) {
+    const dbl = (w >>> 22) & 1;
+    V64[2 * rd] = dbl ? V64[2 * rn]! : V64[2 * rn]! & 0xffff_ffffn;
+    V64[2 * rd + 1] = 0n;
+    return true;
+  }
+  const q = (w >>> 30) & 1;
+  // AdvSIMD modified immediate.
+  if ((w & 0x9ff80400) === 0x0f000400) {
+    if ((w >>> 11) & 1) return false;
+    const op = (w >>> 29) & 1;
+    const cmode = (w >>> 12) & 15;
+    const imm8 = (((w >>> 16) & 7) << 5) | ((w >>> 5) & 31);
+    if (cmode === 15 && op === 1 && q === 0) return false;
+    const imm = expandImm(op, cmode, imm8);
+    if (!imm) return false;
+    const v = (BigInt(imm[1] >>> 0) << 32n) | BigInt(imm[0] >>> 0);
+    const isShiftedOrrBic = (cmode < 12 && (cmode & 1) === 1) || (cmode >= 8 && cmode < 12 && (cmode & 1) === 1);
+    const inv = op === 1 && !(cmode === 14) && !(cmode === 15);
+    let lo: bigint;
+    let hi: bigint;
+    if (isShiftedOrrBic) {
+      // ORR (op 0) / BIC (op 1) with the shifted immediate.
+      if (op === 0) {
+        lo = V64[2 * rd]! | v;
+        hi = V64[2 * rd + 1]! | v;
+      } else {
+        lo = V64[2 * rd]! & ~v;
+        hi = V64[2 * rd + 1]! & ~v;
+      }
+    } else {
+      lo = inv ? ~v & 0xffff_ffff_ffff_ffffn : v;
+      hi = lo;
+    }
+    V64[2 * rd] = BigInt.asUintN(64, lo);
+    V64[2 * rd + 1] = q ? BigInt.asUintN(64, hi) : 0n;
+    return true;
+  }
+  // AdvSIMD copy: DUP (element/general), SMOV, UMOV, INS (general/element).
+  if ((w & 0x9fe08400) === 0x0e000400) {
+    const op = (w >>> 29) & 1;
+    const imm5 = (w >>> 16) & 31;
+    const imm4 = (w >>> 11) & 15;
+    const size = imm5 === 0 ? -1 : 31 - Math.clz32(imm5 & -imm5);
+    if (size < 0 || size > 3) return false;
+    const esize = 1 << size;
+    const index = imm5 >>> (size + 1);
+    if (op === 1) {
+      if (q === 0) return false;
+      const src = imm4 >>> size;
+      writeLane(c, rd, esize, index, readLane(c, rn, esize, src));
+      return true;
+    }
+    switch (imm4) {
+      case 0: {
+        if (size === 3 && q === 0) return false;
+        const v = readLane(c, rn, esize, index);
+        const lanes = (q ? 16 : 8) / esize;
+        for (let i = 0; i < lanes; i++) writeLane(c, rd, esize, i, v);
+        if (!q) V64[2 * rd + 1] = 0n;
+        return true;
+      }
+      case 1: {
+        if (size === 3 && q === 0) return false;
+        const v = readX(c, rn) & ((1n << BigInt(8 * esize)) - 1n);
+        const lanes = (q ? 16 : 8) / esize;
+        for (let i = 0; i < lanes; i++) writeLane(c, rd, esize, i, v);
+        if (!q) V64[2 * rd + 1] = 0n;
+        return true;
+      }
+      case 3:
+        if (q === 0) return false;
+        writeLane(c, rd, esize, index, readX(c, rn) & ((1n << BigInt(8 * esize)) - 1n));
+        return true;
+      case 5: {
+        // SMOV: Q selects the 64-bit destination; byte/half (and word with Q=1).
+        if (size === 3 || (size === 2 && q === 0)) return false;
+        const v = BigInt.asIntN(8 * esize, readLane(c, rn, esize, index));
+        writeX(c, rd, q ? v : BigInt.asUintN(32, v));
+        return true;
+      }
+      case 7: {
+        if ((q === 1) !== (size === 3)) return false;
+        writeX(c, rd, readLane(c, rn, esize, index));
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+  // AdvSIMD three same, bitwise: AND BIC ORR ORN EOR BSL BIT BIF.
+  if ((w & 0x9f20fc00) === 0x0e201c00) {
+    const u = (w >>> 29) & 1;
+    const size = (w >>> 22) & 3;
+    const rm = (w >>> 16) & 31;
+    const parts = q ? 2 : 1;
+    for (let k = 0; k < parts; k++) {
+      const n = V64[2 * rn + k]!;
+      const m = V64[2 * rm + k]!;
+      const d = V64[2 * rd + k]!;
+      let r: bigint;
+      if (!u) r = size === 0 ? n & m : size === 1 ? n & ~m : size === 2 ? n | m : n | ~m;
+      else if (size === 0) r = n ^ m;
+      else if (size === 1) r = (d & n) | (~d & m);
+      else if (size === 2) r = (d & ~m) | (n & m);
+      else r = (d & m) | (n & ~m);
+      V64[2 * rd + k] = BigInt.asUintN(64, r);
+    }
+    if (!q) V64[2 * rd + 1] = 0n;
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,1900 @@
+import {
+  type AddressSpace,
+  BusStatus,
+  ConfigValidator,
+  type InterruptTarget,
+  type IrqLine,
+  type Log,
+  silentLog,
+  type SystemRegisterHandler,
+  type SysregValue,
+  type VirtualClock,
+} from '@vmapple/core-bus';
+import type { CallHandler, Cpu, CpuBootState, CpuOptions, RunExit } from './cpu.js';
+import {
+  addSubExtended,
+  addSubShifted,
+  addWithCarry,
+  bitfield,
+  condCompare,
+  condHolds,
+  condSelect,
+  dataProc1,
+  dataProc2,
+  dataProc3,
+  extract,
+  flagsAdd32,
+  flagsAdd64,
+  flagsSub32,
+  flagsSub64,
+  logicShifted,
+} from './interp/alu.js';
+import { asr64, lsl64, lsr64, pair, toBig } from './interp/bits.js';
+import { CodePage } from './interp/code-page.js';
+import { decodeInto } from './interp/decode.js';
+import { executeFpMove, executeFpSimd, type FpSimdContext } from './interp/fp-simd.js';
+import { GenericTimer, SystemCounter } from './interp/generic-timer.js';
+import {
+  ACC_READ,
+  ACC_WRITE,
+  FSC_ALIGNMENT,
+  FSC_EXTERNAL,
+  FSC_PERMISSION,
+  Mmu,
+  TLB_BITS,
+  TLB_MASK,
+} from './interp/mmu.js';
+import { Ls, LS_SIZE, Op, PC, PGB, SLOTS, SP, T0, T1, T2, TRASH } from './interp/ops.js';
+import { EL0_CHECK, EL0_NONE, EL0_RO, SYSREGS, SYSREGS_BY_NAME, W_EXIT } from './interp/sysregs.js';
+
+/** Exception classes (ESR_ELx.EC). */
+export const EC = {
+  UNKNOWN: 0x00,
+  WFX: 0x01,
+  FP_ACCESS: 0x07,
+  ILLEGAL_STATE: 0x0e,
+  SVC: 0x15,
+  HVC: 0x16,
+  SMC: 0x17,
+  SYSREG: 0x18,
+  IABT_LOWER: 0x20,
+  IABT_SAME: 0x21,
+  PC_ALIGN: 0x22,
+  DABT_LOWER: 0x24,
+  DABT_SAME: 0x25,
+  SP_ALIGN: 0x26,
+  BRK: 0x3c,
+} as const;
+
+/** Instructions between checks for interrupts, timers and exit requests. */
+const CHECK_INTERVAL = 4096;
+const EXIT_SEQ = 0;
+const EXIT_JUMP = 1;
+const EXIT_FAULT = 2;
+
+/** Byte offsets within a page as BigInts (OFFS[i] = 4i), for PC arithmetic without conversions. */
+const OFFS = new BigUint64Array(1025);
+for (let i = 0; i <= 1024; i++) OFFS[i] = BigInt(i * 4);
+
+const ENC_FPCR = (3 << 14) | (3 << 11) | (4 << 7) | (4 << 3) | 0;
+const ENC_FPSR = ENC_FPCR | 1;
+
+/**
+ * The AArch64 interpreter: EL0 and EL1, stage-1 MMU with a soft TLB, generic
+ * timer, exceptions. Code is decoded once per physical page (CodePage) and
+ * run by one `switch` loop over packed operands; 64-bit values live in a
+ * BigUint64Array register file with an Int32Array alias (see README).
+ */
+export class InterpreterCpu implements Cpu, FpSimdContext {
+  readonly index: number;
+  readonly irq: InterruptTarget;
+  readonly fiq: InterruptTarget;
+  readonly virtualTimer: IrqLine;
+  readonly physicalTimer: IrqLine;
+  readonly mpidr: bigint;
+
+  // ---- register file ----
+  readonly R = new BigUint64Array(SLOTS);
+  readonly R32 = new Int32Array(this.R.buffer);
+  /** N, Z, C, V as 0/1. */
+  readonly F = new Int32Array(4);
+  readonly V64 = new BigUint64Array(64);
+  readonly V32 = new Uint32Array(this.V64.buffer);
+  readonly V8 = new Uint8Array(this.V64.buffer);
+  fpcr = 0;
+  fpsr = 0;
+
+  // ---- PSTATE ----
+  el = 1;
+  spsel = 1;
+  /** D, A, I, F in bits 9..6 (the DAIF register layout). */
+  daif = 0x3c0;
+  illegalState = false;
+  /** SP_EL0 and SP_EL1 when not the current stack pointer. */
+  private readonly spBank = new BigUint64Array(2);
+
+  // ---- system registers ----
+  sctlr = 0;
+  sctlrHi = 0;
+  tcr = 0n;
+  ttbr0 = 0n;
+  ttbr1 = 0n;
+  mair = 0n;
+  vbar = 0n;
+  elr = 0n;
+  spsr = 0;
+  esr = 0;
+  far = 0n;
+  par = 0n;
+  cpacr = 0;
+  cntkctl = 0;
+  fpOk = false;
+  /** Plain storage registers by name. */
+  readonly sr: Record<string, bigint> = {};
+
+  // ---- devices and time ----
+  readonly counter: SystemCounter;
+  readonly vtimer: GenericTimer;
+  readonly ptimer: GenericTimer;
+  irqLevel = false;
+  fiqLevel = false;
+
+  private readonly memory: AddressSpace;
+  private readonly clock: VirtualClock;
+  private readonly log: Log;
+  private readonly sysregs: SystemRegisterHandler | undefined;
+  private readonly hvc: CallHandler | undefined;
+  private readonly smc: CallHandler | undefined;
+  private readonly nsPerInstruction: number;
+  private readonly deterministic: boolean;
+  readonly mmu: Mmu;
+  private codePages = new Map<number, CodePage>();
+  private memGeneration = -1;
+  private readonly sysOut: SysregValue = { lo: 0, hi: 0 };
+
+  private on = false;
+  private exitRequested = false;
+  private retiredCount = 0;
+  /** Instructions retired but not yet added to the deterministic clock. */
+  private unsyncedInstructions = 0;
+  private stopReason: RunExit | null = null;
+
+  // ---- exclusive monitor ----
+  private exclusiveValid = false;
+  private exclusiveAddrLo = 0;
+  private exclusiveAddrHi = 0;
+  private exclusiveSize = 0;
+  private readonly exclusiveValue = new BigUint64Array(2);
+
+  // ---- pending synchronous exception (raised by helpers, taken by the loop) ----
+  private pendingEc = 0;
+  private pendingIss = 0;
+  private pendingFar = 0n;
+  private pendingHasFar = false;
+
+  constructor(options: CpuOptions) {
+    const v = new ConfigValidator('cpu-aarch64');
+    this.index = v.int('index', options.index, 0, { min: 0, max: 255 });
+    const freq = v.int('counterFrequencyHz', options.counterFrequencyHz, 62_500_000, { min: 1, max: 4_000_000_000 });
+    this.nsPerInstruction = v.int('nsPerInstruction', options.nsPerInstruction, 1, { min: 1, max: 1_000_000 });
+    const defaultMpidr = BigInt(((this.index >> 4) << 8) | (this.index & 15));
+    this.mpidr = v.u64('mpidr', options.mpidr, defaultMpidr) | 0x8000_0000n;
+    if (!options.memory) v.fail('memory', 'must be an AddressSpace, got undefined');
+    if (!options.clock) v.fail('clock', 'must be a VirtualClock, got undefined');
+    this.memory = options.memory;
+    this.clock = options.clock;
+    this.deterministic = this.clock.mode === 'deterministic';
+    this.log = options.log ?? silentLog;
+    this.sysregs = options.sysregs;
+    this.hvc = options.hvc;
+    this.smc = options.smc;
+    this.mmu = new Mmu(this.memory);
+    this.counter = new SystemCounter(this.clock, freq, () => this.syncClock());
+    this.vtimer = new GenericTimer(this.counter);
+    this.ptimer = new GenericTimer(this.counter);
+    this.virtualTimer = this.vtimer.line;
+    this.physicalTimer = this.ptimer.line;
+    this.irq = {
+      setLevel: (level: boolean) => {
+        this.irqLevel = level;
+      },
+    };
+    this.fiq = {
+      setLevel: (level: boolean) => {
+        this.fiqLevel = level;
+      },
+    };
+    if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
+      throw new Error('cpu-aarch64: the interpreter needs a little-endian host');
+    }
+    this.architecturalReset();
+    this.on = false;
+  }
+
+  // ---- Cpu interface ----------------------------------------------------------
+
+  get retired(): number {
+    return this.retiredCount;
+  }
+
+  get poweredOn(): boolean {
+    return this.on;
+  }
+
+  requestExit(): void {
+    this.exitRequested = true;
+  }
+
+  reset(boot: CpuBootState): void {
+    this.architecturalReset();
+    this.R[PC] = BigInt.asUintN(64, boot.pc);
+    const x = boot.x ?? [];
+    for (let i = 0; i < x.length && i < 31; i++) this.R[i] = BigInt.asUintN(64, x[i]!);
+    this.on = boot.powerOn ?? true;
+  }
+
+  powerOff(): void {
+    this.on = false;
+    this.exitRequested = true;
+  }
+
+  getX(n: number): bigint {
+    if (n === 31) return 0n;
+    if (!Number.isInteger(n) || n < 0 || n > 31) throw new RangeError(`cpu-aarch64: no register x${n}`);
+    return this.R[n]!;
+  }
+
+  setX(n: number, value: bigint): void {
+    if (!Number.isInteger(n) || n < 0 || n > 31) throw new RangeError(`cpu-aarch64: no register x${n}`);
+    if (n !== 31) this.R[n] = BigInt.asUintN(64, value);
+  }
+
+  getPc(): bigint {
+    return this.R[PC]!;
+  }
+
+  setPc(value: bigint): void {
+    this.R[PC] = BigInt.asUintN(64, value);
+  }
+
+  /** The current stack pointer. */
+  getSp(): bigint {
+    return this.R[SP]!;
+  }
+
+  setSp(value: bigint): void {
+    this.R[SP] = BigInt.asUintN(64, value);
+  }
+
+  /** V register n as a 128-bit value. */
+  getV(n: number): bigint {
+    return (this.V64[2 * n + 1]! << 64n) | this.V64[2 * n]!;
+  }
+
+  setV(n: number, value: bigint): void {
+    this.V64[2 * n] = BigInt.asUintN(64, value);
+    this.V64[2 * n + 1] = BigInt.asUintN(64, value >> 64n);
+  }
+
+  getSysreg(name: string): bigint {
+    if (name === 'SP_EL1') return this.spsel === 1 && this.el === 1 ? this.R[SP]! : this.spBank[1]!;
+    const d = SYSREGS_BY_NAME.get(name);
+    if (!d || !d.read) throw new RangeError(`cpu-aarch64: unknown or write-only system register '${name}'`);
+    return d.read(this);
+  }
+
+  setSysreg(name: string, value: bigint): void {
+    if (name === 'SP_EL1') {
+      if (this.spsel === 1 && this.el === 1) this.R[SP] = value;
+      else this.spBank[1] = value;
+      return;
+    }
+    const d = SYSREGS_BY_NAME.get(name);
+    if (!d || !d.write) throw new RangeError(`cpu-aarch64: unknown or read-only system register '${name}'`);
+    d.write(this, BigInt.asUintN(64, value));
+  }
+
+  getPstate(): number {
+    return (this.nzcv() | (this.illegalState ? 1 << 20 : 0) | this.daif | (this.el << 2) | this.spsel) >>> 0;
+  }
+
+  /** Drops all decoded code (call after the host writes code into guest RAM). */
+  invalidateCode(): void {
+    this.codePages.clear();
+    this.mmu.flushCode();
+  }
+
+  // ---- state helpers used by system registers ----------------------------------
+
+  nzcv(): number {
+    const F = this.F;
+    return ((F[0]! << 31) | (F[1]! << 30) | (F[2]! << 29) | (F[3]! << 28)) | 0;
+  }
+
+  setNzcv(v: number): void {
+    const F = this.F;
+    F[0] = (v >>> 31) & 1;
+    F[1] = (v >>> 30) & 1;
+    F[2] = (v >>> 29) & 1;
+    F[3] = (v >>> 28) & 1;
+  }
+
+  /** Switches exception level and stack pointer selection, banking SP. */
+  setMode(el: number, spsel: number): void {
+    const cur = this.el === 0 ? 0 : this.spsel;
+    this.spBank[cur] = this.R[SP]!;
+    this.el = el;
+    this.spsel = spsel;
+    const next = el === 0 ? 0 : spsel;
+    this.R[SP] = this.spBank[next]!;
+    this.updateFpOk();
+  }
+
+  readSpEl0(): bigint {
+    return this.el !== 0 && this.spsel === 0 ? this.R[SP]! : this.el === 0 ? this.R[SP]! : this.spBank[0]!;
+  }
+
+  writeSpEl0(v: bigint): void {
+    if (this.el === 0 || this.spsel === 0) this.R[SP] = v;
+    else this.spBank[0] = v;
+  }
+
+  updateFpOk(): void {
+    const fpen = (this.cpacr >>> 20) & 3;
+    this.fpOk = fpen === 3 || (fpen === 1 && this.el === 1);
+  }
+
+  writeSctlr(v: bigint): number {
+    this.sctlr = Number(v & 0xffff_ffffn) | 0;
+    this.sctlrHi = Number(v >> 32n) | 0;
+    this.updateRegime();
+    return W_EXIT;
+  }
+
+  writeTranslation(name: string, v: bigint): number {
+    if (name === 'TTBR0_EL1') this.ttbr0 = v;
+    else if (name === 'TTBR1_EL1') this.ttbr1 = v;
+    else if (name === 'TCR_EL1') this.tcr = v;
+    else this.mair = v;
+    this.updateRegime();
+    return W_EXIT;
+  }
+
+  /** Copies the translation controls into the MMU and flushes the TLB. */
+  private updateRegime(): void {
+    const m = this.mmu;
+    const tcr = this.tcr;
+    m.enabled = (this.sctlr & 1) !== 0;
+    m.wxn = (this.sctlr & (1 << 19)) !== 0;
+    m.t0sz = Number(tcr & 0x3fn);
+    m.t1sz = Number((tcr >> 16n) & 0x3fn);
+    m.epd0 = ((tcr >> 7n) & 1n) === 1n;
+    m.epd1 = ((tcr >> 23n) & 1n) === 1n;
+    m.tbi0 = ((tcr >> 37n) & 1n) === 1n;
+    m.tbi1 = ((tcr >> 38n) & 1n) === 1n;
+    m.ttbr0 = Number(this.ttbr0 & 0x0000_ffff_ffff_fffen);
+    m.ttbr1 = Number(this.ttbr1 & 0x0000_ffff_ffff_fffen);
+    m.mairLo = Number(this.mair & 0xffff_ffffn) | 0;
+    m.mairHi = Number(this.mair >> 32n) | 0;
+    m.flush();
+  }
+
+  private architecturalReset(): void {
+    this.R.fill(0n);
+    this.V64.fill(0n);
+    this.F.fill(0);
+    this.spBank.fill(0n);
+    this.fpcr = 0;
+    this.fpsr = 0;
+    this.el = 1;
+    this.spsel = 1;
+    this.daif = 0x3c0;
+    this.illegalState = false;
+    // SCTLR_EL1 reset: RES1 bits (29, 28, 23, 22, 20, 11), MMU off, caches off.
+    this.sctlr = 0x30d0_0800;
+    this.sctlrHi = 0;
+    this.tcr = 0n;
+    this.ttbr0 = 0n;
+    this.ttbr1 = 0n;
+    this.mair = 0n;
+    this.vbar = 0n;
+    this.elr = 0n;
+    this.spsr = 0;
+    this.esr = 0;
+    this.far = 0n;
+    this.par = 0n;
+    this.cpacr = 0;
+    this.cntkctl = 0;
+    for (const k of Object.keys(this.sr)) delete this.sr[k];
+    this.sr['OSLSR_EL1'] = 0xan;
+    this.updateFpOk();
+    this.exclusiveValid = false;
+    this.vtimer.reset();
+    this.ptimer.reset();
+    this.codePages.clear();
+    this.updateRegime();
+    this.stopReason = null;
+  }
+
+  // ---- time ----------------------------------------------------------------------
+
+  private syncClock(): void {
+    if (this.unsyncedInstructions > 0) {
+      this.clock.advance(this.unsyncedInstructions * this.nsPerInstruction);
+      this.unsyncedInstructions = 0;
+    }
+  }
+
+  // ---- the interpreter loop ---------------------------------------------------------
+
+  run(budget: number): RunExit {
+    if (!this.on) return 'off';
+    this.exitRequested = false;
+    this.stopReason = null;
+    let left = Math.max(0, Math.floor(budget));
+    const R = this.R;
+    const R32 = this.R32;
+    const F = this.F;
+    const mmu = this.mmu;
+    const xLo = mmu.xLo;
+    const xHi = mmu.xHi;
+    const rLo = mmu.rLo;
+    const rHi = mmu.rHi;
+    const wLo = mmu.wLo;
+    const wHi = mmu.wHi;
+    const tOff = mmu.off;
+    const tView = mmu.view;
+    const clock = this.clock;
+    while (left > 0) {
+      // ---- checks at slice boundaries ----
+      if (this.memory.generation !== this.memGeneration) {
+        this.memGeneration = this.memory.generation;
+        this.codePages.clear();
+        mmu.flush();
+      }
+      this.syncClock();
+      if (clock.nextDeadline() <= clock.now()) clock.runDue();
+      if (this.exitRequested) {
+        if (!this.on) return 'off';
+        return 'exit';
+      }
+      if (!this.on) return 'off';
+      if (this.fiqLevel && (this.daif & 0x40) === 0) this.takeInterrupt(0x100);
+      else if (this.irqLevel && (this.daif & 0x80) === 0) this.takeInterrupt(0x80);
+      if (this.illegalState) {
+        this.takeSync(EC.ILLEGAL_STATE, 0, this.R[PC]!, null);
+        continue;
+      }
+      let limit = left < CHECK_INTERVAL ? left : CHECK_INTERVAL;
+      if (this.deterministic) {
+        const dl = clock.nextDeadline();
+        if (dl !== Infinity) {
+          const k = Math.ceil((dl - clock.now()) / this.nsPerInstruction);
+          if (k < limit) limit = k < 1 ? 1 : k;
+        }
+      }
+      // ---- fetch ----
+      const pcLo = R32[2 * PC]!;
+      const pcHi = R32[2 * PC + 1]!;
+      if ((pcLo & 3) !== 0) {
+        this.takeSync(EC.PC_ALIGN, 0, R[PC]!, R[PC]!);
+        continue;
+      }
+      const mmuBase = this.el === 0 ? 0 : 1 << TLB_BITS;
+      const xs = ((pcLo >>> 12) & TLB_MASK) | mmuBase;
+      if (xLo[xs] !== pcLo >>> 12 || xHi[xs] !== pcHi) {
+        if (!this.fillCode(pcLo, pcHi, xs)) continue;
+      }
+      const page = mmu.code[xs]!;
+      const OPS = page.op;
+      const A = page.a;
+      const B = page.b;
+      const IMM = page.imm;
+      R32[2 * PGB] = pcLo & ~0xfff;
+      R32[2 * PGB + 1] = pcHi;
+      let idx = (pcLo & 0xfff) >>> 2;
+      let n = limit;
+      let exit = EXIT_SEQ;
+      inner: for (;;) {
+        let op = OPS[idx]!;
+        if (op === 0) {
+          decodeInto(page, idx);
+          op = OPS[idx]!;
+        }
+        switch (op) {
+          case Op.NOP:
+            break;
+          case Op.ADD_I64: {
+            const a = A[idx]!;
+            R[a & 255] = R[(a >>> 8) & 255]! + IMM[idx]!;
+            break;
+          }
+          case Op.ADD_I32: {
+            const a = A[idx]!;
+            const d = 2 * (a & 255);
+            R32[d] = R32[2 * ((a >>> 8) & 255)]! + B[idx]!;
+            R32[d + 1] = 0;
+            break;
+          }
+          case Op.ADDS_I64:
+          case Op.SUBS_I64: {
+            const a = A[idx]!;
+            const nn = (a >>> 8) & 255;
+            const alo = R32[2 * nn]!;
+            const ahi = R32[2 * nn + 1]!;
+            if (op === Op.SUBS_I64) {
+              R[T0] = R[nn]! - IMM[idx]!;
+              flagsSub64(F, alo, ahi, B[idx]!, 0, R32[2 * T0 + 1]!, R32[2 * T0]!);
+            } else {
+              R[T0] = R[nn]! + IMM[idx]!;
+              flagsAdd64(F, alo, ahi, 0, R32[2 * T0]!, R32[2 * T0 + 1]!);
+            }
+            R[a & 255] = R[T0]!;
+            break;
+          }
+          case Op.ADDS_I32: {
+            const a = A[idx]!;
+            const x = R32[2 * ((a >>> 8) & 255)]!;
+            const r = (x + B[idx]!) | 0;
+            flagsAdd32(F, x, B[idx]!, r);
+            R32[2 * (a & 255)] = r;
+            R32[2 * (a & 255) + 1] = 0;
+            break;
+          }
+          case Op.SUBS_I32: {
+            const a = A[idx]!;
+            const x = R32[2 * ((a >>> 8) & 255)]!;
+            const r = (x - B[idx]!) | 0;
+            flagsSub32(F, x, B[idx]!, r);
+            R32[2 * (a & 255)] = r;
+            R32[2 * (a & 255) + 1] = 0;
+            break;
+          }
+          case Op.AND_I64: {
+            const a = A[idx]!;
+            R[a & 255] = R[(a >>> 8) & 255]! & IMM[idx]!;
+            break;
+          }
+          case Op.ORR_I64: {
+            const a = A[idx]!;
+            R[a & 255] = R[(a >>> 8) & 255]! | IMM[idx]!;
+            break;
+          }
+          case Op.EOR_I64: {
+            const a = A[idx]!;
+            R[a & 255] = R[(a >>> 8) & 255]! ^ IMM[idx]!;
+            break;
+          }
+          case Op.ANDS_I64: {
+            const a = A[idx]!;
+            const d = a & 255;
+            R[d] = R[(a >>> 8) & 255]! & IMM[idx]!;
+            const lo = R32[2 * d]!;
+            const hi = R32[2 * d + 1]!;
+            F[0] = hi >>> 31;
+            F[1] = (lo | hi) === 0 ? 1 : 0;
+            F[2] = 0;
+            F[3] = 0;
+            break;
+          }
+          case Op.AND_I32:
+          case Op.ORR_I32:
+          case Op.EOR_I32:
+          case Op.ANDS_I32: {
+            const a = A[idx]!;
+            const x = R32[2 * ((a >>> 8) & 255)]!;
+            const y = B[idx]!;
+            const r = op === Op.ORR_I32 ? x | y : op === Op.EOR_I32 ? x ^ y : x & y;
+            if (op === Op.ANDS_I32) {
+              F[0] = r >>> 31;
+              F[1] = r === 0 ? 1 : 0;
+              F[2] = 0;
+              F[3] = 0;
+            }
+            R32[2 * (a & 255)] = r;
+            R32[2 * (a & 255) + 1] = 0;
+            break;
+          }
+          case Op.MOV_C64:
+            R[A[idx]!] = IMM[idx]!;
+            break;
+          case Op.MOV_C32: {
+            const d = 2 * A[idx]!;
+            R32[d] = B[idx]!;
+            R32[d + 1] = 0;
+            break;
+          }
+          case Op.MOVK64:
+          case Op.MOVK32: {
+            const d = A[idx]!;
+            const b = B[idx]!;
+            const hw = b & 3;
+            const k = 2 * d + (hw >>> 1);
+            const sh = (hw & 1) * 16;
+            R32[k] = (R32[k]! & ~(0xffff << sh)) | ((b >>> 2) << sh);
+            if (op === Op.MOVK32) R32[2 * d + 1] = 0;
+            break;
+          }
+          case Op.ADR:
+            R[A[idx]!] = R[PGB]! + IMM[idx]!;
+            break;
+          case Op.LSL_I64:
+          case Op.LSR_I64:
+          case Op.ASR_I64: {
+            const a = A[idx]!;
+            const s = 2 * ((a >>> 8) & 255);
+            const lo = R32[s]!;
+            const hi = R32[s + 1]!;
+            const sh = B[idx]!;
+            const r = op === Op.LSL_I64 ? lsl64(lo, hi, sh) : op === Op.LSR_I64 ? lsr64(lo, hi, sh) : asr64(lo, hi, sh);
+            const d = 2 * (a & 255);
+            R32[d] = r;
+            R32[d + 1] = pair.hi;
+            break;
+          }
+          case Op.LSL_I32:
+          case Op.LSR_I32:
+          case Op.ASR_I32: {
+            const a = A[idx]!;
+            const x = R32[2 * ((a >>> 8) & 255)]!;
+            const sh = B[idx]!;
+            const d = 2 * (a & 255);
+            R32[d] = op === Op.LSL_I32 ? x << sh : op === Op.LSR_I32 ? x >>> sh : x >> sh;
+            R32[d + 1] = 0;
+            break;
+          }
+          case Op.BITFIELD:
+            bitfield(R, A[idx]!, B[idx]!, IMM[idx]!, page.imm2[idx]!);
+            break;
+          case Op.EXTR:
+            extract(R32, A[idx]!, B[idx]!);
+            break;
+          case Op.MOV_R64: {
+            const a = A[idx]!;
+            R[a & 255] = R[(a >>> 16) & 255]!;
+            break;
+          }
+          case Op.MOV_R32: {
+            const a = A[idx]!;
+            const d = 2 * (a & 255);
+            R32[d] = R32[2 * ((a >>> 16) & 255)]!;
+            R32[d + 1] = 0;
+            break;
+          }
+          case Op.ADD_R64: {
+            const a = A[idx]!;
+            R[a & 255] = R[(a >>> 8) & 255]! + R[(a >>> 16) & 255]!;
+            break;
+          }
+          case Op.SUB_R64: {
+            const a = A[idx]!;
+            R[a & 255] = R[(a >>> 8) & 255]! - R[(a >>> 16) & 255]!;
+            break;
+          }
+          case Op.AND_R64: {
+            const a = A[idx]!;
+            R[a & 255] = R[(a >>> 8) & 255]! & R[(a >>> 16) & 255]!;
+            break;
+          }
+          case Op.ORR_R64: {
+            const a = A[idx]!;
+            R[a & 255] = R[(a >>> 8) & 255]! | R[(a >>> 16) & 255]!;
+            break;
+          }
+          case Op.EOR_R64: {
+            const a = A[idx]!;
+            R[a & 255] = R[(a >>> 8) & 255]! ^ R[(a >>> 16) & 255]!;
+            break;
+          }
+          case Op.ADDS_R64:
+          case Op.SUBS_R64: {
+            const a = A[idx]!;
+            const nn = (a >>> 8) & 255;
+            const mm = (a >>> 16) & 255;
+            const alo = R32[2 * nn]!;
+            const ahi = R32[2 * nn + 1]!;
+            const blo = R32[2 * mm]!;
+            const bhi = R32[2 * mm + 1]!;
+            if (op === Op.SUBS_R64) {
+              R[T0] = R[nn]! - R[mm]!;
+              flagsSub64(F, alo, ahi, blo, bhi, R32[2 * T0 + 1]!, R32[2 * T0]!);
+            } else {
+              R[T0] = R[nn]! + R[mm]!;
+              flagsAdd64(F, alo, ahi, bhi, R32[2 * T0]!, R32[2 * T0 + 1]!);
+            }
+            R[a & 255] = R[T0]!;
+            break;
+          }
+          case Op.ADD_R32:
+          case Op.SUB_R32:
+          case Op.ADDS_R32:
+          case Op.SUBS_R32: {
+            const a = A[idx]!;
+            const x = R32[2 * ((a >>> 8) & 255)]!;
+            const y = R32[2 * ((a >>> 16) & 255)]!;
+            const sub = op === Op.SUB_R32 || op === Op.SUBS_R32;
+            const r = sub ? (x - y) | 0 : (x + y) | 0;
+            if (op === Op.ADDS_R32) flagsAdd32(F, x, y, r);
+            else if (op === Op.SUBS_R32) flagsSub32(F, x, y, r);
+            R32[2 * (a & 255)] = r;
+            R32[2 * (a & 255) + 1] = 0;
+            break;
+          }
+          case Op.ADDSUB_SHIFT:
+            addSubShifted(R, R32, F, A[idx]!, B[idx]!);
+            break;
+          case Op.ADDSUB_EXT:
+            addSubExtended(R, R32, F, A[idx]!, B[idx]!);
+            break;
+          case Op.LOGIC_SHIFT:
+            logicShifted(R32, F, A[idx]!, B[idx]!);
+            break;
+          case Op.ADC:
+            addWithCarry(R32, F, A[idx]!, B[idx]!);
+            break;
+          case Op.CCMP:
+            condCompare(R32, F, A[idx]!, B[idx]!);
+            break;
+          case Op.CSEL:
+            condSelect(R32, F, A[idx]!, B[idx]!);
+            break;
+          case Op.DP1:
+            dataProc1(R32, A[idx]!, B[idx]!);
+            break;
+          case Op.DP2:
+            dataProc2(R, R32, A[idx]!, B[idx]!);
+            break;
+          case Op.MADD64: {
+            const a = A[idx]!;
+            R[a & 255] = R[a >>> 24]! + R[(a >>> 8) & 255]! * R[(a >>> 16) & 255]!;
+            break;
+          }
+          case Op.MADD32: {
+            const a = A[idx]!;
+            const d = 2 * (a & 255);
+            R32[d] = (R32[2 * (a >>> 24)]! + Math.imul(R32[2 * ((a >>> 8) & 255)]!, R32[2 * ((a >>> 16) & 255)]!)) | 0;
+            R32[d + 1] = 0;
+            break;
+          }
+          case Op.DP3:
+            dataProc3(R, R32, A[idx]!, B[idx]!);
+            break;
+
+          // ---- branches ----
+          case Op.B:
+          case Op.BL: {
+            if (op === Op.BL) R[30] = R[PGB]! + OFFS[idx + 1]!;
+            const t = B[idx]!;
+            n--;
+            if (t >= 0) {
+              idx = t;
+              if (n <= 0) break inner;
+              continue inner;
+            }
+            R[PC] = R[PGB]! + IMM[idx]!;
+            exit = EXIT_JUMP;
+            break inner;
+          }
+          case Op.BCOND:
+          case Op.CBZ64:
+          case Op.CBNZ64:
+          case Op.CBZ32:
+          case Op.CBNZ32:
+          case Op.TBZ:
+          case Op.TBNZ: {
+            const a = A[idx]!;
+            let taken: boolean;
+            switch (op) {
+              case Op.BCOND:
+                taken = condHolds(F, a);
+                break;
+              case Op.CBZ64:
+                taken = (R32[2 * a]! | R32[2 * a + 1]!) === 0;
+                break;
+              case Op.CBNZ64:
+                taken = (R32[2 * a]! | R32[2 * a + 1]!) !== 0;
+                break;
+              case Op.CBZ32:
+                taken = R32[2 * a] === 0;
+                break;
+              case Op.CBNZ32:
+                taken = R32[2 * a] !== 0;
+                break;
+              default: {
+                const bit = a >>> 8;
+                const word = R32[2 * (a & 255) + (bit >>> 5)]!;
+                const set = (word >>> (bit & 31)) & 1;
+                taken = op === Op.TBZ ? set === 0 : set === 1;
+              }
+            }
+            if (!taken) break;
+            n--;
+            const t = B[idx]!;
+            if (t >= 0) {
+              idx = t;
+              if (n <= 0) break inner;
+              continue inner;
+            }
+            R[PC] = R[PGB]! + IMM[idx]!;
+            exit = EXIT_JUMP;
+            break inner;
+          }
+          case Op.BR:
+            R[PC] = R[(A[idx]! >>> 8) & 255]!;
+            n--;
+            exit = EXIT_JUMP;
+            break inner;
+          case Op.BLR:
+            R[PC] = R[(A[idx]! >>> 8) & 255]!;
+            R[30] = R[PGB]! + OFFS[idx + 1]!;
+            n--;
+            exit = EXIT_JUMP;
+            break inner;
+
+          // ---- loads and stores ----
+          case Op.LS_IMM: {
+            const a = A[idx]!;
+            R[T0] = R[(a >>> 8) & 255]! + IMM[idx]!;
+            const kind = B[idx]!;
+            // Fast path: 64- and 32-bit integer loads/stores hitting RAM in the TLB.
+            const lo = R32[2 * T0]!;
+            const hi = R32[2 * T0 + 1]!;
+            const s = ((lo >>> 12) & TLB_MASK) | mmuBase;
+            const po = lo & 0xfff;
+            if (kind === Ls.LDRX && rLo[s] === lo >>> 12 && rHi[s] === hi && po <= 4088 && tOff[s]! >= 0) {
+              const o = tOff[s]! + po;
+              const dv = tView[s]!;
+              const t = 2 * (a & 255);
+              R32[t] = dv.getInt32(o, true);
+              R32[t + 1] = dv.getInt32(o + 4, true);
+              break;
+            }
+            if (kind === Ls.STRX && wLo[s] === lo >>> 12 && wHi[s] === hi && po <= 4088 && tOff[s]! >= 0) {
+              const o = tOff[s]! + po;
+              const dv = tView[s]!;
+              const t = 2 * (a & 255);
+              dv.setInt32(o, R32[t]!, true);
+              dv.setInt32(o + 4, R32[t + 1]!, true);
+              break;
+            }
+            if (kind === Ls.LDRW && rLo[s] === lo >>> 12 && rHi[s] === hi && po <= 4092 && tOff[s]! >= 0) {
+              const t = 2 * (a & 255);
+              R32[t] = tView[s]!.getInt32(tOff[s]! + po, true);
+              R32[t + 1] = 0;
+              break;
+            }
+            if (kind === Ls.STRW && wLo[s] === lo >>> 12 && wHi[s] === hi && po <= 4092 && tOff[s]! >= 0) {
+              tView[s]!.setInt32(tOff[s]! + po, R32[2 * (a & 255)]!, true);
+              break;
+            }
+            if (!this.access(kind, a & 255, mmuBase)) {
+              exit = EXIT_FAULT;
+              break inner;
+            }
+            if (this.deviceTouched) {
+              this.deviceTouched = false;
+              idx++;
+              n--;
+              break inner;
+            }
+            break;
+          }
+          case Op.LS_PRE:
+          case Op.LS_POST:
+          case Op.LS_REG:
+          case Op.LS_LIT:
+          case Op.LS_UNPRIV: {
+            const a = A[idx]!;
+            const nn = (a >>> 8) & 255;
+            const b = B[idx]!;
+            let mb = mmuBase;
+            switch (op) {
+              case Op.LS_PRE:
+                R[T0] = R[nn]! + IMM[idx]!;
+                break;
+              case Op.LS_POST:
+                R[T0] = R[nn]!;
+                break;
+              case Op.LS_LIT:
+                R[T0] = R[PGB]! + IMM[idx]!;
+                break;
+              case Op.LS_UNPRIV:
+                R[T0] = R[nn]! + IMM[idx]!;
+                mb = 0;
+                break;
+              default:
+                this.registerOffset(nn, (a >>> 16) & 255, b);
+            }
+            if (!this.access(b & 31, op === Op.LS_LIT ? a : a & 255, mb)) {
+              exit = EXIT_FAULT;
+              break inner;
+            }
+            if (op === Op.LS_PRE) R[nn] = R[T0]!;
+            else if (op === Op.LS_POST) R[nn] = R[nn]! + IMM[idx]!;
+            if (this.deviceTouched) {
+              this.deviceTouched = false;
+              idx++;
+              n--;
+              break inner;
+            }
+            break;
+          }
+          case Op.LSP_OFF:
+          case Op.LSP_PRE:
+          case Op.LSP_POST: {
+            const a = A[idx]!;
+            const nn = (a >>> 8) & 255;
+            const kind = B[idx]!;
+            if (op === Op.LSP_POST) R[T0] = R[nn]!;
+            else R[T0] = R[nn]! + IMM[idx]!;
+            R[T2] = R[T0]!;
+            if (!this.accessPair(kind, a & 255, (a >>> 16) & 255, mmuBase)) {
+              exit = EXIT_FAULT;
+              break inner;
+            }
+            if (op === Op.LSP_PRE) R[nn] = R[T2]!;
+            else if (op === Op.LSP_POST) R[nn] = R[nn]! + IMM[idx]!;
+            break;
+          }
+
+          // ---- everything else leaves the fast loop with R[PC] at this instruction ----
+          default: {
+            R[PC] = R[PGB]! + OFFS[idx]!;
+            this.slowOp(op, page, idx);
+            n--;
+            exit = EXIT_JUMP;
+            break inner;
+          }
+        }
+        idx++;
+        if (--n <= 0 || idx === 1024) break;
+      }
+      const executed = limit - n;
+      left -= executed;
+      this.retiredCount += executed;
+      this.unsyncedInstructions += executed;
+      if (exit === EXIT_SEQ) R[PC] = R[PGB]! + OFFS[idx]!;
+      else if (exit === EXIT_FAULT) {
+        R[PC] = R[PGB]! + OFFS[idx]!;
+        this.takePending();
+      }
+      if (this.stopReason !== null) {
+        const r = this.stopReason;
+        this.stopReason = null;
+        this.syncClock();
+        return r;
+      }
+    }
+    this.syncClock();
+    return 'budget';
+  }
+
+  /** Translates the PC's page for execution and installs its CodePage in the TLB slot. */
+  private fillCode(lo: number, hi: number, slot: number): boolean {
+    const el0 = this.el === 0;
+    const fsc = this.mmu.walk(lo, hi, false);
+    if (fsc !== 0) {
+      this.takeSync(el0 ? EC.IABT_LOWER : EC.IABT_SAME, fsc, this.R[PC]!, this.R[PC]!);
+      return false;
+    }
+    const perm = el0 ? this.mmu.outPerm >> 3 : this.mmu.outPerm;
+    if ((perm & 4) === 0) {
+      this.takeSync(el0 ? EC.IABT_LOWER : EC.IABT_SAME, FSC_PERMISSION | this.mmu.outLevel, this.R[PC]!, this.R[PC]!);
+      return false;
+    }
+    this.mmu.fill(slot, lo, hi, el0, (pa) => this.codePage(pa), true);
+    if (this.mmu.code[slot] === null) {
+      this.takeSync(el0 ? EC.IABT_LOWER : EC.IABT_SAME, FSC_EXTERNAL, this.R[PC]!, this.R[PC]!);
+      return false;
+    }
+    return true;
+  }
+
+  /** The decoded page for a physical page address, created on first use; null if not backed. */
+  private codePage(pa: number): CodePage | null {
+    let page = this.codePages.get(pa);
+    if (page) return page;
+    page = new CodePage(pa);
+    const ram = this.mmu.ramAt(pa);
+    if (ram && ram.limit >= 4096) {
+      const dv = ram.ram.view;
+      for (let i = 0; i < 1024; i++) page.w[i] = dv.getInt32(ram.offset + 4 * i, true);
+    } else {
+      if (!ram && !this.memory.mmioAt(pa)) return null;
+      for (let i = 0; i < 1024; i++) page.w[i] = this.memory.read(pa + 4 * i, 4);
+    }
+    this.codePages.set(pa, page);
+    return page;
+  }
+
+  // ---- memory -------------------------------------------------------------------------
+
+  /** T0 = Rn + extend(Rm) << shift. b = kind | option << 8 | shift << 12. */
+  private registerOffset(n: number, m: number, b: number): void {
+    const R32 = this.R32;
+    const option = (b >>> 8) & 7;
+    const shift = b >>> 12;
+    const lo = R32[2 * m]!;
+    let hi = R32[2 * m + 1]!;
+    if (option === 2) hi = 0;
+    else if (option === 6) hi = lo >> 31;
+    R32[2 * T1] = lsl64(lo, hi, shift);
+    R32[2 * T1 + 1] = pair.hi;
+    this.R[T0] = this.R[n]! + this.R[T1]!;
+  }
+
+  private isStoreKind(kind: number): boolean {
+    return kind < 4 || (kind >= Ls.STR_B && kind <= Ls.STR_Q);
+  }
+
+  /**
+   * One load or store of `kind` at the address in slot T0 for register `t`
+   * (integer slot or V register). Returns false with a pending exception.
+   */
+  access(kind: number, t: number, mmuBase: number): boolean {
+    if (kind === Ls.PRFM) return true;
+    if (kind >= Ls.STR_B && !this.fpOk) {
+      this.setPending(EC.FP_ACCESS, 0, null);
+      return false;
+    }
+    const R32 = this.R32;
+    const lo = R32[2 * T0]!;
+    const hi = R32[2 * T0 + 1]!;
+    const size = LS_SIZE[kind]!;
+    const store = this.isStoreKind(kind);
+    const mmu = this.mmu;
+    const s = ((lo >>> 12) & TLB_MASK) | mmuBase;
+    const po = lo & 0xfff;
+    const tag = lo >>> 12;
+    const hit = store ? mmu.wLo[s] === tag && mmu.wHi[s] === hi : mmu.rLo[s] === tag && mmu.rHi[s] === hi;
+    if (!hit) {
+      if (!this.translateData(lo, hi, store ? ACC_WRITE : ACC_READ, mmuBase, s)) return false;
+    }
+    if (po + size > 4096 || mmu.off[s]! < 0) return this.accessSlow(kind, t, mmuBase, lo, hi, s);
+    const o = mmu.off[s]! + po;
+    const dv = mmu.view[s]!;
+    const t2 = 2 * t;
+    switch (kind) {
+      case Ls.STRB:
+        dv.setUint8(o, R32[t2]!);
+        return true;
+      case Ls.STRH:
+        dv.setUint16(o, R32[t2]!, true);
+        return true;
+      case Ls.STRW:
+        dv.setInt32(o, R32[t2]!, true);
+        return true;
+      case Ls.STRX:
+        dv.setInt32(o, R32[t2]!, true);
+        dv.setInt32(o + 4, R32[t2 + 1]!, true);
+        return true;
+      case Ls.LDRB:
+        R32[t2] = dv.getUint8(o);
+        R32[t2 + 1] = 0;
+        return true;
+      case Ls.LDRH:
+        R32[t2] = dv.getUint16(o, true);
+        R32[t2 + 1] = 0;
+        return true;
+      case Ls.LDRW:
+        R32[t2] = dv.getInt32(o, true);
+        R32[t2 + 1] = 0;
+        return true;
+      case Ls.LDRX:
+        R32[t2] = dv.getInt32(o, true);
+        R32[t2 + 1] = dv.getInt32(o + 4, true);
+        return true;
+      case Ls.LDRSB64: {
+        const v = dv.getInt8(o);
+        R32[t2] = v;
+        R32[t2 + 1] = v >> 31;
+        return true;
+      }
+      case Ls.LDRSH64: {
+        const v = dv.getInt16(o, true);
+        R32[t2] = v;
+        R32[t2 + 1] = v >> 31;
+        return true;
+      }
+      case Ls.LDRSW: {
+        const v = dv.getInt32(o, true);
+        R32[t2] = v;
+        R32[t2 + 1] = v >> 31;
+        return true;
+      }
+      case Ls.LDRSB32:
+        R32[t2] = dv.getInt8(o);
+        R32[t2 + 1] = 0;
+        return true;
+      case Ls.LDRSH32:
+        R32[t2] = dv.getInt16(o, true);
+        R32[t2 + 1] = 0;
+        return true;
+      default:
+        return this.accessFp(kind, t, dv, o);
+    }
+  }
+
+  /** FP/SIMD register loads and stores (B/H/S/D/Q); a scalar load zeroes the rest of the V register. */
+  private accessFp(kind: number, t: number, dv: DataView, o: number): boolean {
+    const V32 = this.V32;
+    const b = 4 * t;
+    switch (kind) {
+      case Ls.STR_B:
+        dv.setUint8(o, V32[b]! & 0xff);
+        break;
+      case Ls.STR_H:
+        dv.setUint16(o, V32[b]! & 0xffff, true);
+        break;
+      case Ls.STR_S:
+        dv.setUint32(o, V32[b]!, true);
+        break;
+      case Ls.STR_D:
+        dv.setUint32(o, V32[b]!, true);
+        dv.setUint32(o + 4, V32[b + 1]!, true);
+        break;
+      case Ls.STR_Q:
+        for (let i = 0; i < 4; i++) dv.setUint32(o + 4 * i, V32[b + i]!, true);
+        break;
+      default: {
+        const size = LS_SIZE[kind]!;
+        const w0 = size === 1 ? dv.getUint8(o) : size === 2 ? dv.getUint16(o, true) : dv.getUint32(o, true);
+        V32[b] = w0;
+        V32[b + 1] = size >= 8 ? dv.getUint32(o + 4, true) : 0;
+        V32[b + 2] = size === 16 ? dv.getUint32(o + 8, true) : 0;
+        V32[b + 3] = size === 16 ? dv.getUint32(o + 12, true) : 0;
+      }
+    }
+    return true;
+  }
+
+  /** Walks and fills the TLB for a data access; sets a pending abort on failure. */
+  private translateData(lo: number, hi: number, acc: number, mmuBase: number, slot: number): boolean {
+    const el0 = mmuBase === 0;
+    const mmu = this.mmu;
+    const fsc = mmu.walk(lo, hi, true);
+    const ec = this.el === 0 ? EC.DABT_LOWER : EC.DABT_SAME;
+    const far = toBig(lo, hi);
+    const wnr = acc === ACC_WRITE ? 1 << 6 : 0;
+    if (fsc !== 0) {
+      this.setPending(ec, fsc | wnr, far);
+      return false;
+    }
+    const perm = el0 ? mmu.outPerm >> 3 : mmu.outPerm;
+    if ((perm & (acc === ACC_WRITE ? 2 : 1)) === 0) {
+      this.setPending(ec, FSC_PERMISSION | mmu.outLevel | wnr, far);
+      return false;
+    }
+    mmu.fill(slot, lo, hi, el0, (pa) => this.codePages.get(pa) ?? null, false);
+    return true;
+  }
+
+  /** Page-crossing or MMIO access: byte-wise through translation, or the bus. */
+  private accessSlow(kind: number, t: number, mmuBase: number, lo: number, hi: number, s: number): boolean {
+    const size = LS_SIZE[kind]!;
+    const store = this.isStoreKind(kind);
+    const mmu = this.mmu;
+    const po = lo & 0xfff;
+    const buf = new DataView(new ArrayBuffer(16));
+    if (store) this.storeToBuffer(kind, t, buf);
+    if (po + size <= 4096) {
+      // MMIO (or RAM not covering a whole page) through the bus.
+      const pa = mmu.pa[s]! + po;
+      const mem = this.memory;
+      if (size === 16 || size === 8) {
+        for (let k = 0; k < size; k += 8) {
+          if (store) mem.write64(pa + k, buf.getBigUint64(k, true));
+          else buf.setBigUint64(k, mem.read64(pa + k), true);
+          if (mem.status !== BusStatus.Ok) return this.externalAbort(lo, hi, store);
+        }
+      } else {
+        if (store) mem.write(pa, size, size === 4 ? buf.getUint32(0, true) : size === 2 ? buf.getUint16(0, true) : buf.getUint8(0));
+        else {
+          const v = mem.read(pa, size);
+          if (size === 4) buf.setUint32(0, v, true);
+          else if (size === 2) buf.setUint16(0, v, true);
+          else buf.setUint8(0, v);
+        }
+        if (mem.status !== BusStatus.Ok) return this.externalAbort(lo, hi, store);
+      }
+      // Device accesses may change interrupt state: let the loop check.
+      this.deviceTouched = true;
+    } else {
+      // Crosses a page: each byte separately (both pages are checked before a store writes).
+      const R = this.R;
+      const base = R[T0]!;
+      const acc = store ? ACC_WRITE : ACC_READ;
+      for (const pass of store ? [0, 1] : [1]) {
+        for (let k = 0; k < size; k++) {
+          R[T1] = base + BigInt(k);
+          const blo = this.R32[2 * T1]!;
+          const bhi = this.R32[2 * T1 + 1]!;
+          const bs = ((blo >>> 12) & TLB_MASK) | mmuBase;
+          const tag = blo >>> 12;
+          const hit = store ? mmu.wLo[bs] === tag && mmu.wHi[bs] === bhi : mmu.rLo[bs] === tag && mmu.rHi[bs] === bhi;
+          if (!hit && !this.translateData(blo, bhi, acc, mmuBase, bs)) return false;
+          if (pass === 0) continue;
+          const pa = mmu.pa[bs]! + (blo & 0xfff);
+          if (store) this.memory.write(pa, 1, buf.getUint8(k));
+          else buf.setUint8(k, this.memory.read(pa, 1));
+          if (this.memory.status !== BusStatus.Ok) return this.externalAbort(blo, bhi, store);
+        }
+      }
+    }
+    if (!store) this.loadFromBuffer(kind, t, buf);
+    return true;
+  }
+
+  /** Set when an access went to a device; the loop re-checks interrupts after it. */
+  deviceTouched = false;
+
+  private externalAbort(lo: number, hi: number, store: boolean): boolean {
+    this.setPending(this.el === 0 ? EC.DABT_LOWER : EC.DABT_SAME, FSC_EXTERNAL | (store ? 1 << 6 : 0), toBig(lo, hi));
+    return false;
+  }
+
+  private storeToBuffer(kind: number, t: number, buf: DataView): void {
+    if (kind < 4) {
+      buf.setInt32(0, this.R32[2 * t]!, true);
+      buf.setInt32(4, this.R32[2 * t + 1]!, true);
+    } else {
+      for (let i = 0; i < 4; i++) buf.setUint32(4 * i, this.V32[4 * t + i]!, true);
+    }
+  }
+
+  private loadFromBuffer(kind: number, t: number, buf: DataView): void {
+    const R32 = this.R32;
+    const t2 = 2 * t;
+    switch (kind) {
+      case Ls.LDRB:
+      case Ls.LDRH:
+      case Ls.LDRW:
+        R32[t2] = kind === Ls.LDRB ? buf.getUint8(0) : kind === Ls.LDRH ? buf.getUint16(0, true) : buf.getInt32(0, true);
+        R32[t2 + 1] = 0;
+        return;
+      case Ls.LDRX:
+        R32[t2] = buf.getInt32(0, true);
+        R32[t2 + 1] = buf.getInt32(4, true);
+        return;
+      case Ls.LDRSB64:
+      case Ls.LDRSH64:
+      case Ls.LDRSW: {
+        const v = kind === Ls.LDRSB64 ? buf.getInt8(0) : kind === Ls.LDRSH64 ? buf.getInt16(0, true) : buf.getInt32(0, true);
+        R32[t2] = v;
+        R32[t2 + 1] = v >> 31;
+        return;
+      }
+      case Ls.LDRSB32:
+      case Ls.LDRSH32:
+        R32[t2] = kind === Ls.LDRSB32 ? buf.getInt8(0) : buf.getInt16(0, true);
+        R32[t2 + 1] = 0;
+        return;
+      default:
+        this.accessFp(kind, t, buf, 0);
+    }
+  }
+
+  /** A register pair at T0 (and T0 + size). */
+  private accessPair(kind: number, t1: number, t2: number, mmuBase: number): boolean {
+    const size = LS_SIZE[kind]!;
+    const R = this.R;
+    if (this.isStoreKind(kind) || kind >= Ls.STR_B) {
+      // Check the second element's translation first so a fault leaves memory untouched...
+      // (loads: both complete before registers are observed anyway).
+    }
+    if (kind < Ls.STR_B || kind === Ls.LDRSW) {
+      // Integer pair: load into temporaries so a fault on the second half leaves registers unchanged.
+      const load = !this.isStoreKind(kind);
+      if (load) {
+        if (!this.access(kind, T1, mmuBase)) return false;
+        R[T0] = R[T0]! + BigInt(size);
+        if (!this.access(kind, TRASH, mmuBase)) return false;
+        R[t1] = R[T1]!;
+        if (t2 !== TRASH) R[t2] = R[TRASH]!;
+        R[TRASH] = 0n;
+        return true;
+      }
+      if (!this.access(kind, t1, mmuBase)) return false;
+      R[T0] = R[T0]! + BigInt(size);
+      return this.access(kind, t2, mmuBase);
+    }
+    if (!this.access(kind, t1, mmuBase)) return false;
+    R[T0] = R[T0]! + BigInt(size);
+    return this.access(kind, t2, mmuBase);
+  }
+
+  // ---- exceptions ---------------------------------------------------------------------
+
+  private setPending(ec: number, iss: number, far: bigint | null): void {
+    this.pendingEc = ec;
+    this.pendingIss = iss;
+    this.pendingHasFar = far !== null;
+    this.pendingFar = far ?? 0n;
+  }
+
+  /** Takes the pending synchronous exception with ELR = R[PC]. */
+  private takePending(): void {
+    this.takeSync(this.pendingEc, this.pendingIss, this.R[PC]!, this.pendingHasFar ? this.pendingFar : null);
+  }
+
+  /** Synchronous exception to EL1. */
+  takeSync(ec: number, iss: number, elr: bigint, far: bigint | null): void {
+    this.esr = ((ec << 26) | (1 << 25) | (iss & 0x1ffffff)) | 0;
+    if (far !== null) this.far = far;
+    this.enterException(0, elr);
+  }
+
+  private takeInterrupt(offset: number): void {
+    this.enterException(offset, this.R[PC]!);
+  }
+
+  private enterException(offset: number, elr: bigint): void {
+    const fromEl0 = this.el === 0;
+    this.spsr = this.getPstate() | 0;
+    this.elr = elr;
+    const base = fromEl0 ? 0x400 : this.spsel ? 0x200 : 0;
+    this.setMode(1, 1);
+    this.daif = 0x3c0;
+    this.illegalState = false;
+    this.exclusiveValid = false;
+    this.R[PC] = this.vbar + BigInt(base + offset);
+  }
+
+  /** ERET from EL1. */
+  private exceptionReturn(): void {
+    const spsr = this.spsr;
+    const m = spsr & 0x1f;
+    this.exclusiveValid = false;
+    this.setNzcv(spsr);
+    this.daif = spsr & 0x3c0;
+    this.R[PC] = this.elr;
+    if (m === 0 || m === 4 || m === 5) {
+      this.setMode(m >> 2, m & 1);
+      this.illegalState = ((spsr >>> 20) & 1) === 1;
+    } else {
+      // Illegal return: stay at EL1 with PSTATE.IL set; the next instruction faults.
+      this.illegalState = true;
+    }
+    this.mmuIndexChanged();
+  }
+
+  private mmuIndexChanged(): void {
+    // TLB sets are per EL, nothing to flush; the loop recomputes its base.
+  }
+
+  private undefined(): void {
+    if (this.traceUndefined) {
+      this.log.unimplemented('cpu-aarch64', `UNDEFINED at pc ${this.R[PC]!.toString(16)} (EL${this.el})`);
+    }
+    this.takeSync(EC.UNKNOWN, 0, this.R[PC]!, null);
+  }
+
+  /** Log every UNDEFINED exception (finding missing instructions while bringing up a guest). */
+  traceUndefined = false;
+
+  // ---- slow instructions (R[PC] = this instruction on entry; on exit R[PC] = next to run) ----
+
+  private slowOp(op: number, page: CodePage, i: number): void {
+    const a = page.a[i]!;
+    const b = page.b[i]!;
+    const next = this.R[PC]! + 4n;
+    switch (op) {
+      case Op.UNDEF:
+        this.undefined();
+        return;
+      case Op.EXC:
+        this.exceptionGen(b & 7, b >>> 3, next);
+        return;
+      case Op.ERET:
+        if (this.el === 0) this.undefined();
+        else this.exceptionReturn();
+        return;
+      case Op.MRS:
+        if (this.mrs(b, a)) this.R[PC] = next;
+        return;
+      case Op.MSR:
+        if (this.msr(b, a)) this.R[PC] = next;
+        return;
+      case Op.MSR_IMM:
+        if (this.msrImm(b)) this.R[PC] = next;
+        return;
+      case Op.HINT:
+        this.hint(b, next);
+        return;
+      case Op.CLREX:
+        this.exclusiveValid = false;
+        this.R[PC] = next;
+        return;
+      case Op.SYS:
+        if (this.sys(b, a)) this.R[PC] = next;
+        return;
+      case Op.LS_EXCL:
+        if (this.exclusive(a, b)) this.R[PC] = next;
+        else this.takePending();
+        return;
+      case Op.LS_MULTI:
+        if (!this.fpOk) {
+          this.takeSync(EC.FP_ACCESS, 0, this.R[PC]!, null);
+          return;
+        }
+        if (this.loadStoreMultiple(a, b)) this.R[PC] = next;
+        else this.takePending();
+        return;
+      case Op.FP_MOVE:
+      case Op.FPSIMD: {
+        if (!this.fpOk) {
+          this.takeSync(EC.FP_ACCESS, 0, this.R[PC]!, null);
+          return;
+        }
+        const ok = op === Op.FP_MOVE ? executeFpMove(this, b) : executeFpSimd(this, b);
+        if (ok) this.R[PC] = next;
+        else this.undefined();
+        return;
+      }
+      default:
+        this.undefined();
+    }
+  }
+
+  private exceptionGen(kind: number, imm16: number, next: bigint): void {
+    switch (kind) {
+      case 1:
+        this.takeSync(EC.SVC, imm16, next, null);
+        return;
+      case 2:
+      case 3: {
+        const handler = kind === 2 ? this.hvc : this.smc;
+        if (this.el === 0 || !handler) {
+          this.undefined();
+          return;
+        }
+        this.R[PC] = next;
+        if (!handler(this, imm16)) {
+          this.R[PC] = next - 4n;
+          this.undefined();
+        }
+        return;
+      }
+      case 4:
+        this.takeSync(EC.BRK, imm16, this.R[PC]!, null);
+        return;
+      default:
+        // HLT: halting debug is not enabled, so UNDEFINED.
+        this.undefined();
+    }
+  }
+
+  private hint(h: number, next: bigint): void {
+    // 1 YIELD, 2 WFE, 3 WFI, 4 SEV, 5 SEVL
+    if (h === 2 || h === 3) {
+      const trapBit = h === 3 ? 1 << 16 : 1 << 18;
+      if (this.el === 0 && (this.sctlr & trapBit) === 0) {
+        this.takeSync(EC.WFX, (1 << 24) | (0xe << 20) | (h === 2 ? 1 : 0), this.R[PC]!, null);
+        return;
+      }
+      this.R[PC] = next;
+      if (h === 3 && !this.irqLevel && !this.fiqLevel) this.stopReason = 'wfi';
+      return;
+    }
+    this.R[PC] = next;
+  }
+
+  private sysregTrapIss(enc: number, rt: number, read: boolean): number {
+    const op0 = enc >>> 14;
+    const op1 = (enc >>> 11) & 7;
+    const crn = (enc >>> 7) & 15;
+    const crm = (enc >>> 3) & 15;
+    const op2 = enc & 7;
+    return (op0 << 20) | (op2 << 17) | (op1 << 14) | (crn << 10) | (rt << 5) | (crm << 1) | (read ? 1 : 0);
+  }
+
+  /** EL0 access check; false when an exception was taken. */
+  private sysregEl0(d: { el0: number; el0Check?: (c: InterpreterCpu, w: boolean) => number }, enc: number, rt: number, write: boolean): boolean {
+    if (this.el !== 0) return true;
+    let r: number;
+    if (d.el0 === EL0_NONE) r = 2;
+    else if (d.el0 === EL0_RO) r = write ? 2 : 0;
+    else if (d.el0 === EL0_CHECK) r = d.el0Check!(this, write);
+    else r = 0;
+    if (r === 0) return true;
+    if (r === 1) this.takeSync(EC.SYSREG, this.sysregTrapIss(enc, rt, !write), this.R[PC]!, null);
+    else if (r === 4) this.takeSync(EC.FP_ACCESS, 0, this.R[PC]!, null);
+    else this.undefined();
+    return false;
+  }
+
+  private mrs(enc: number, rt: number): boolean {
+    const d = SYSREGS.get(enc);
+    let value: bigint;
+    if (d && d.read) {
+      if (!this.sysregEl0(d, enc, rt, false)) return false;
+      if ((enc === ENC_FPCR || enc === ENC_FPSR) && !this.fpOk) {
+        this.takeSync(EC.FP_ACCESS, 0, this.R[PC]!, null);
+        return false;
+      }
+      value = d.read(this);
+    } else {
+      if (this.el === 0 || !this.sysregs || d) {
+        this.undefined();
+        return false;
+      }
+      const out = this.sysOut;
+      if (!this.sysregs.readSysreg(this.index, enc, out)) {
+        this.undefined();
+        return false;
+      }
+      value = toBig(out.lo, out.hi);
+    }
+    if (rt !== 31) this.R[rt] = value;
+    return true;
+  }
+
+  private msr(enc: number, rt: number): boolean {
+    const d = SYSREGS.get(enc);
+    const value = this.R[rt]!;
+    if (d && d.write) {
+      if (!this.sysregEl0(d, enc, rt, true)) return false;
+      if ((enc === ENC_FPCR || enc === ENC_FPSR) && !this.fpOk) {
+        this.takeSync(EC.FP_ACCESS, 0, this.R[PC]!, null);
+        return false;
+      }
+      d.write(this, value);
+      return true;
+    }
+    if (this.el === 0 || !this.sysregs || d) {
+      this.undefined();
+      return false;
+    }
+    if (!this.sysregs.writeSysreg(this.index, enc, Number(value & 0xffff_ffffn) | 0, Number(value >> 32n) | 0)) {
+      this.undefined();
+      return false;
+    }
+    return true;
+  }
+
+  /** MSR (immediate): b = op2 | op1 << 3 | CRm << 6. */
+  private msrImm(b: number): boolean {
+    const op2 = b & 7;
+    const op1 = (b >>> 3) & 7;
+    const crm = b >>> 6;
+    if (op1 === 3 && (op2 === 6 || op2 === 7)) {
+      if (this.el === 0 && (this.sctlr & (1 << 9)) === 0) {
+        this.takeSync(EC.SYSREG, this.sysregTrapIss((0 << 14) | (op1 << 11) | (4 << 7) | (crm << 3) | op2, 31, false), this.R[PC]!, null);
+        return false;
+      }
+      if (op2 === 6) this.daif |= crm << 6;
+      else this.daif &= ~(crm << 6);
+      return true;
+    }
+    if (op1 === 0 && op2 === 5 && this.el === 1) {
+      this.setMode(1, crm & 1);
+      return true;
+    }
+    this.undefined();
+    return false;
+  }
+
+  /** SYS: cache maintenance, TLB invalidation, address translation. b = encoding, rt. */
+  private sys(enc: number, rt: number): boolean {
+    const op1 = (enc >>> 11) & 7;
+    const crn = (enc >>> 7) & 15;
+    const crm = (enc >>> 3) & 15;
+    const op2 = enc & 7;
+    const el0 = this.el === 0;
+    const trap = (): boolean => {
+      this.takeSync(EC.SYSREG, this.sysregTrapIss(enc, rt, false), this.R[PC]!, null);
+      return false;
+    };
+    if (crn === 8 && op1 === 0) {
+      // TLBI (any form): the soft TLB is flushed whole; over-invalidation is allowed.
+      if (el0) {
+        this.undefined();
+        return false;
+      }
+      this.mmu.flush();
+      return true;
+    }
+    if (crn !== 7) {
+      this.undefined();
+      return false;
+    }
+    const va = this.R[rt]!;
+    if (op1 === 0 && crm === 1 && op2 === 0) {
+      // IC IALLUIS
+      if (el0) return this.undefinedFalse();
+      this.invalidateCode();
+      return true;
+    }
+    if (op1 === 0 && crm === 5 && op2 === 0) {
+      // IC IALLU
+      if (el0) return this.undefinedFalse();
+      this.invalidateCode();
+      return true;
+    }
+    if (op1 === 3 && crm === 5 && op2 === 1) {
+      // IC IVAU: drop the decoded page behind the VA.
+      if (el0 && (this.sctlr & (1 << 26)) === 0) return trap();
+      const pa = this.translateForMaintenance(va, false);
+      if (pa === null) return this.dataAbortCm(va);
+      if (pa >= 0 && this.codePages.delete(pa - (pa % 4096))) this.mmu.flushCode();
+      return true;
+    }
+    if (op1 === 3 && crm === 4 && op2 === 1) {
+      // DC ZVA: zero 64 bytes.
+      if (el0 && (this.sctlr & (1 << 14)) === 0) return trap();
+      return this.dcZva(va);
+    }
+    if (op1 === 3 && op2 === 1 && (crm === 10 || crm === 11 || crm === 12 || crm === 13 || crm === 14)) {
+      // DC CVAC/CVAU/CVAP/CVADP/CIVAC: no caches, only the translation check.
+      if (el0 && (this.sctlr & (1 << 26)) === 0) return trap();
+      const pa = this.translateForMaintenance(va, false);
+      if (pa === null) return this.dataAbortCm(va);
+      return true;
+    }
+    if (op1 === 0 && crm === 6 && op2 === 1) {
+      // DC IVAC: a write permission check at EL1.
+      if (el0) return this.undefinedFalse();
+      const pa = this.translateForMaintenance(va, true);
+      if (pa === null) return this.dataAbortCm(va);
+      return true;
+    }
+    if (op1 === 0 && (crm === 6 || crm === 10 || crm === 14) && op2 === 2) {
+      // DC ISW/CSW/CISW: set/way, nothing to do.
+      if (el0) return this.undefinedFalse();
+      return true;
+    }
+    if (op1 === 0 && crm === 8 && op2 <= 3) {
+      if (el0) return this.undefinedFalse();
+      this.addressTranslate(va, op2);
+      return true;
+    }
+    this.undefined();
+    return false;
+  }
+
+  private undefinedFalse(): boolean {
+    this.undefined();
+    return false;
+  }
+
+  private maintenanceFsc = 0;
+
+  /** Physical address for a cache maintenance operation, or null with `maintenanceFsc` set. */
+  private translateForMaintenance(va: bigint, write: boolean): number | null {
+    this.R[T0] = va;
+    const lo = this.R32[2 * T0]!;
+    const hi = this.R32[2 * T0 + 1]!;
+    const fsc = this.mmu.walk(lo, hi, true);
+    if (fsc !== 0) {
+      this.maintenanceFsc = fsc;
+      return null;
+    }
+    const perm = this.el === 0 ? this.mmu.outPerm >> 3 : this.mmu.outPerm;
+    if ((perm & (write ? 2 : 1)) === 0 && (this.el === 0 || write)) {
+      this.maintenanceFsc = FSC_PERMISSION | this.mmu.outLevel;
+      return null;
+    }
+    return this.mmu.outPa + (lo & 0xfff);
+  }
+
+  private dataAbortCm(va: bigint): boolean {
+    const ec = this.el === 0 ? EC.DABT_LOWER : EC.DABT_SAME;
+    this.takeSync(ec, this.maintenanceFsc | (1 << 8) | (1 << 6), this.R[PC]!, va);
+    return false;
+  }
+
+  private dcZva(va: bigint): boolean {
+    const aligned = va & ~63n;
+    this.R[T0] = aligned;
+    const mmuBase = this.el === 0 ? 0 : 1 << TLB_BITS;
+    this.R[T1] = 0n;
+    // 8 doubleword stores of XZR through the normal store path (faults report the aligned VA... use the operand VA).
+    for (let k = 0; k < 8; k++) {
+      this.R[T0] = aligned + BigInt(k * 8);
+      if (!this.access(Ls.STRX, 31, mmuBase)) {
+        this.pendingFar = va;
+        this.takePending();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** AT S1E1R/S1E1W/S1E0R/S1E0W into PAR_EL1. */
+  private addressTranslate(va: bigint, op2: number): void {
+    this.R[T0] = va;
+    const lo = this.R32[2 * T0]!;
+    const hi = this.R32[2 * T0 + 1]!;
+    const mmu = this.mmu;
+    let fsc = mmu.walk(lo, hi, true);
+    if (fsc === 0) {
+      const el0 = op2 >= 2;
+      const write = (op2 & 1) === 1;
+      const perm = el0 ? mmu.outPerm >> 3 : mmu.outPerm;
+      if ((perm & (write ? 2 : 1)) === 0) fsc = FSC_PERMISSION | mmu.outLevel;
+    }
+    if (fsc !== 0) {
+      this.par = BigInt((fsc << 1) | 1) | (1n << 11n);
+      return;
+    }
+    const attrIdx = mmu.outAttr;
+    const attr = attrIdx < 4 ? (mmu.mairLo >>> (8 * attrIdx)) & 0xff : (mmu.mairHi >>> (8 * (attrIdx - 4))) & 0xff;
+    this.par = (BigInt(attr) << 56n) | BigInt(mmu.outPa) | BigInt(mmu.outSh << 7) | (1n << 11n);
+  }
+
+  // ---- exclusives ---------------------------------------------------------------------
+
+  /**
+   * LDXR/STXR/LDXP/STXP (+ acquire/release) and LDAR/STLR. a = rt | rn << 8 | rs << 16 | rt2 << 24,
+   * b = kind | size << 3 | o0 << 5. The monitor compares the value at STXR time with what
+   * LDXR saw (good enough for LL/SC loops on one host thread).
+   */
+  private exclusive(a: number, b: number): boolean {
+    const kind = b & 7;
+    const size = (b >>> 3) & 3;
+    const rt = a & 255;
+    const rn = (a >>> 8) & 255;
+    const rs = (a >>> 16) & 255;
+    const rt2 = a >>> 24;
+    const R = this.R;
+    const mmuBase = this.el === 0 ? 0 : 1 << TLB_BITS;
+    const pair = kind === 2 || kind === 3;
+    const esize = 1 << size;
+    const total = pair ? esize * 2 : esize;
+    R[T0] = R[rn]!;
+    const lo = this.R32[2 * T0]!;
+    const hi = this.R32[2 * T0 + 1]!;
+    if ((lo & (total - 1)) !== 0) {
+      const store = kind === 1 || kind === 3 || kind === 5;
+      this.setPending(this.el === 0 ? EC.DABT_LOWER : EC.DABT_SAME, FSC_ALIGNMENT | (store ? 1 << 6 : 0), R[T0]!);
+      return false;
+    }
+    const ldKind = [Ls.LDRB, Ls.LDRH, Ls.LDRW, Ls.LDRX][size]!;
+    const stKind = [Ls.STRB, Ls.STRH, Ls.STRW, Ls.STRX][size]!;
+    switch (kind) {
+      case 4:
+        return this.access(ldKind, rt, mmuBase);
+      case 5:
+        return this.access(stKind, rt, mmuBase);
+      case 0:
+      case 2: {
+        if (!this.access(ldKind, T1, mmuBase)) return false;
+        if (pair) {
+          R[T0] = R[T0]! + BigInt(esize);
+          if (!this.access(ldKind, T2, mmuBase)) return false;
+        }
+        this.exclusiveValid = true;
+        this.exclusiveAddrLo = lo;
+        this.exclusiveAddrHi = hi;
+        this.exclusiveSize = total;
+        this.exclusiveValue[0] = R[T1]!;
+        this.exclusiveValue[1] = pair ? R[T2]! : 0n;
+        R[rt] = R[T1]!;
+        if (pair) R[rt2] = R[T2]!;
+        return true;
+      }
+      default: {
+        // STXR / STXP: status 0 on success, 1 on failure.
+        let ok = this.exclusiveValid && this.exclusiveAddrLo === lo && this.exclusiveAddrHi === hi && this.exclusiveSize === total;
+        this.exclusiveValid = false;
+        if (ok) {
+          // Re-read the memory: if another agent changed it, fail.
+          if (!this.access(ldKind, T1, mmuBase)) return false;
+          if (pair) {
+            R[T0] = R[T0]! + BigInt(esize);
+            if (!this.access(ldKind, T2, mmuBase)) return false;
+            R[T0] = R[T0]! - BigInt(esize);
+          }
+          ok = R[T1] === this.exclusiveValue[0] && (!pair || R[T2] === this.exclusiveValue[1]);
+        } else {
+          // The store must still fault like a store would on a bad address.
+          if (!this.translateProbe(lo, hi, mmuBase)) return false;
+        }
+        if (ok) {
+          if (!this.access(stKind, rt, mmuBase)) return false;
+          if (pair) {
+            R[T0] = R[T0]! + BigInt(esize);
+            if (!this.access(stKind, rt2, mmuBase)) return false;
+          }
+        }
+        R[rs] = ok ? 0n : 1n;
+        if (rs === TRASH) R[TRASH] = 0n;
+        return true;
+      }
+    }
+  }
+
+  private translateProbe(lo: number, hi: number, mmuBase: number): boolean {
+    const s = ((lo >>> 12) & TLB_MASK) | mmuBase;
+    if (this.mmu.wLo[s] === lo >>> 12 && this.mmu.wHi[s] === hi) return true;
+    return this.translateData(lo, hi, ACC_WRITE, mmuBase, s);
+  }
+
+  // ---- AdvSIMD LD1..LD4 / ST1..ST4 (multiple structures) ----------------------------------
+
+  private loadStoreMultiple(a: number, w: number): boolean {
+    const q = (w >>> 30) & 1;
+    const load = (w >>> 22) & 1;
+    const post = (w >>> 23) & 1;
+    const opcode = (w >>> 12) & 15;
+    const size = (w >>> 10) & 3;
+    const rt = a & 255;
+    const rn = (a >>> 8) & 255;
+    const rm = (a >>> 16) & 255;
+    let rpt: number;
+    let selem: number;
+    switch (opcode) {
+      case 0:
+        rpt = 1;
+        selem = 4;
+        break;
+      case 2:
+        rpt = 4;
+        selem = 1;
+        break;
+      case 4:
+        rpt = 1;
+        selem = 3;
+        break;
+      case 6:
+        rpt = 3;
+        selem = 1;
+        break;
+      case 7:
+        rpt = 1;
+        selem = 1;
+        break;
+      case 8:
+        rpt = 1;
+        selem = 2;
+        break;
+      default:
+        rpt = 2;
+        selem = 1;
+        break;
+    }
+    if (size === 3 && q === 0 && selem !== 1) {
+      this.setPending(EC.UNKNOWN, 0, null);
+      return false;
+    }
+    const esize = 1 << size;
+    const elements = (q ? 16 : 8) / esize;
+    const R = this.R;
+    const mmuBase = this.el === 0 ? 0 : 1 << TLB_BITS;
+    const base = R[rn]!;
+    const kindLd = [Ls.LDRB, Ls.LDRH, Ls.LDRW, Ls.LDRX][size]!;
+    const kindSt = [Ls.STRB, Ls.STRH, Ls.STRW, Ls.STRX][size]!;
+    let offs = 0;
+    // Loads go to a scratch copy first so a fault leaves the V registers unchanged.
+    const scratch = new Uint8Array(this.V8);
+    for (let r = 0; r < rpt; r++) {
+      for (let e = 0; e < elements; e++) {
+        let tt = (rt + r) % 32;
+        for (let s = 0; s < selem; s++) {
+          R[T0] = base + BigInt(offs);
+          const lane = tt * 16 + e * esize;
+          if (load) {
+            if (!this.access(kindLd, T1, mmuBase)) return false;
+            const v = R[T1]!;
+            for (let k = 0; k < esize; k++) scratch[lane + k] = Number((v >> BigInt(8 * k)) & 0xffn);
+          } else {
+            let v = 0n;
+            for (let k = esize - 1; k >= 0; k--) v = (v << 8n) | BigInt(this.V8[lane + k]!);
+            R[T1] = v;
+            if (!this.access(kindSt, T1, mmuBase)) return false;
+          }
+          offs += esize;
+          tt = (tt + 1) % 32;
+        }
+      }
+    }
+    if (load) {
+      this.V8.set(scratch);
+      if (!q) for (let r = 0; r < rpt * selem; r++) this.V64[2 * ((rt + r) % 32) + 1] = 0n;
+    }
+    if (post) R[rn] = base + (rm === 31 ? BigInt(offs) : R[rm]!);
+    return true;
+  }
+}
+
+export type { Cpu };
