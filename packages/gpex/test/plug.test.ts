@@ -89,11 +89,13 @@ describe('plugging', () => {
 
   it('saves and restores the host bridge state', () => {
     const { host, sys, cfg } = makeBoard();
-    sys.write(cfg(0, 0, 0, 0x0d), 1, 0x40);
+    sys.write(cfg(0, 0, 0, 0x0c), 1, 0x40);
+    sys.write(cfg(0, 0, 0, 0x80), 4, 0x1234_5678);
     const saved = JSON.parse(JSON.stringify(host.saveState()));
     const { host: other, sys: sys2, cfg: cfg2 } = makeBoard();
     other.restoreState(saved);
-    expect(sys2.read(cfg2(0, 0, 0, 0x0d), 1)).toBe(0x40);
+    expect(sys2.read(cfg2(0, 0, 0, 0x0c), 1)).toBe(0x40);
+    expect(sys2.read(cfg2(0, 0, 0, 0x80), 4)).toBe(0x1234_5678);
     expect(() => other.restoreState({ ...saved, version: 99 })).toThrow();
   });
 });
