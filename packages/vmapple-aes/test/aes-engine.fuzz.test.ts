@@ -30,7 +30,7 @@ describe('register fuzzing', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 30_000);
 
   it('fixed mode never wedges: after any word sequence, at most 9 FLAG words get a FLAG executed', () => {
     fc.assert(
@@ -49,7 +49,7 @@ describe('register fuzzing', () => {
       }),
       { numRuns: 400 },
     );
-  });
+  }, 30_000);
 
   it('QEMU mode wedges for good once an unsupported opcode reaches the head of the FIFO', () => {
     const badOp = fc.constantFrom(0x0, 0x3, 0x4, 0x7, 0x9, 0xa, 0xb, 0xc, 0xd, 0xe, 0xf);
@@ -62,5 +62,5 @@ describe('register fuzzing', () => {
       }),
       { numRuns: 200 },
     );
-  });
+  }, 30_000);
 });
