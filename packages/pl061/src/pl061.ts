@@ -69,7 +69,9 @@ export class Pl061 implements MmioHandler {
   private afsel = 0;
   private driven = 0;
   private inputs = 0;
+  /** Pin levels and directions last seen by the edge detector. */
   private pins = 0;
+  private pinsDir = 0;
   /** Output lines and levels last reported through onOutput. */
   private reportedDir = 0;
   private reportedLevels = 0;
