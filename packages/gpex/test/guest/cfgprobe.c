@@ -38,7 +38,33 @@ static void range(unsigned bus, unsigned dev, unsigned fn, unsigned from, unsign
   for (unsigned off = from; off < to; off += (unsigned)size) probe(bus, dev, fn, off, size);
 }
 
+// Window accesses: "W address size value" (value as two 32-bit halves for 8-byte reads).
+#define WINDOW 0x10000000UL
+static void window(uintptr_t a, int size) {
+  uint64_t v = size == 8 ? *(volatile uint64_t *)a : rd(a, size);
+  out('W'); out(' '); hex((uint32_t)a, 8); hex((uint32_t)size, 1); hex((uint32_t)(v >> 32), 8); hex((uint32_t)v, 8);
+  out('\n');
+}
+static void window_probe(void) {
+  window(WINDOW, 4); // nothing decodes yet
+  wr(addr(0, 1, 0, 0x20), 4, WINDOW + 0x4000); // BAR4, 64-bit: low then high
+  wr(addr(0, 1, 0, 0x24), 4, 0);
+  wr(addr(0, 1, 0, 0x04), 2, 0x2); // memory decoding on
+  window(WINDOW + 0x4000, 4); // first register of the BAR (virtio common cfg: device_feature_select = 0)
+  window(WINDOW + 0x4000, 1);
+  window(WINDOW + 0x3ffc, 4); // just below the BAR
+  window(WINDOW + 0x8000, 4); // just above
+  window(WINDOW, 8);
+  wr(addr(0, 1, 0, 0x20), 4, WINDOW + 0x10000); // relocate while decoding
+  window(WINDOW + 0x4000, 4);
+  window(WINDOW + 0x10000, 4);
+  wr(addr(0, 1, 0, 0x04), 2, 0); // decoding off
+  window(WINDOW + 0x10000, 4);
+  wr(addr(0, 1, 0, 0x20), 4, 0);
+}
+
 int main(void) {
+  window_probe();
   range(0, 0, 0, 0, 0x110, 4); // host bridge: header, device-specific part, extended space
   range(0, 0, 0, 0, 0x40, 2);
   range(0, 0, 0, 0, 0x40, 1);
