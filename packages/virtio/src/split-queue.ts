@@ -55,7 +55,6 @@ export class SplitQueue {
   private signalledUsed = 0;
   private signalledValid = false;
   private readonly desc = new Uint8Array(VIRTQ_DESC_SIZE);
-  private readonly descView = new DataView(this.desc.buffer);
 
   constructor(
     readonly index: number,
@@ -142,14 +141,18 @@ export class SplitQueue {
       if (++steps > tableLen) {
         return this.fail(`descriptor chain from head ${head} is longer than its table of ${tableLen} entries (a loop?)`);
       }
-      if (!mem.readBytes(table + VIRTQ_DESC_SIZE * i, this.desc)) {
-        return this.fail(`descriptor ${i} at 0x${(table + VIRTQ_DESC_SIZE * i).toString(16)} is not in RAM`);
+      // One RAM lookup per descriptor: a zero-copy view when it lies in one region.
+      let d = mem.ramSlice(table + VIRTQ_DESC_SIZE * i, VIRTQ_DESC_SIZE);
+      if (!d) {
+        if (!mem.readBytes(table + VIRTQ_DESC_SIZE * i, this.desc)) {
+          return this.fail(`descriptor ${i} at 0x${(table + VIRTQ_DESC_SIZE * i).toString(16)} is not in RAM`);
+        }
+        d = this.desc;
       }
-      const v = this.descView;
-      const addr = joinAddress(v.getUint32(0, true), v.getUint32(4, true));
-      const len = v.getUint32(8, true);
-      const flags = v.getUint16(12, true);
-      const next = v.getUint16(14, true);
+      const addr = joinAddress(le32(d, 0), le32(d, 4));
+      const len = le32(d, 8);
+      const flags = d[12]! | (d[13]! << 8);
+      const next = d[14]! | (d[15]! << 8);
       if (flags & VIRTQ_DESC_F_INDIRECT) {
         if (inIndirect) return this.fail('an indirect table contains an indirect descriptor');
         if (!this.indirect) return this.fail('indirect descriptor used but VIRTIO_F_RING_INDIRECT_DESC was not negotiated');
@@ -252,6 +255,10 @@ export class SplitQueue {
     this.signalledValid = s.signalledValid;
     this.error = s.error;
   }
+}
+
+function le32(b: Uint8Array, at: number): number {
+  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 }
 
 export interface QueueState {
