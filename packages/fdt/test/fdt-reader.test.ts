@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FdtError, FdtReader, type FdtReadNode, FdtWriter } from '../src/index.js';
@@ -79,6 +83,28 @@ describe('FdtReader on blobs dtc compiled', () => {
     expect(r.find('/nope')).toBeUndefined();
     expect(pcie.string('bytes')).toBeUndefined(); // not NUL-terminated
   });
+
+  it("a real board's tree: QEMU virt's DTB → FdtReader → FdtWriter decompiles like the original", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fdt-virt-'));
+    try {
+      const dtbPath = join(dir, 'virt.dtb');
+      const r = spawnSync(
+        'qemu-system-aarch64',
+        ['-machine', `virt,gic-version=3,dumpdtb=${dtbPath}`, '-cpu', 'cortex-a72', '-smp', '2', '-nographic', '-nic', 'none'],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
+      if (r.error) throw new Error(`qemu-system-aarch64: ${r.error.message}; install it with \`apt-get install --no-install-recommends qemu-system-arm\``);
+      const original = new Uint8Array(readFileSync(dtbPath));
+      const tree = new FdtReader(original);
+      expect(tree.find('/cpus/cpu@1')!.string('device_type')).toBe('cpu');
+      expect(tree.find('/chosen')).toBeDefined();
+      const again = rewrite(tree);
+      expect(again.length).toBeLessThan(original.length); // QEMU pads its blob to 1 MiB
+      expect(decompile(again)).toBe(decompile(original));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('round trip: dts → dtc → FdtReader → FdtWriter decompiles like the original blob', () => {
     const original = compile(SOURCE, ['-b', '2']);
