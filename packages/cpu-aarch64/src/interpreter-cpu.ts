@@ -44,7 +44,7 @@ import {
   TLB_BITS,
   TLB_MASK,
 } from './interp/mmu.js';
-import { Ls, LS_SIZE, Op, PC, PGB, SLOTS, SP, T0, T1, T2, TRASH } from './interp/ops.js';
+import { Ls, LS_SIZE, Op, PC, PGB, SLOTS, SP, T0, T1, T2, T3, TRASH } from './interp/ops.js';
 import { EL0_CHECK, EL0_NONE, EL0_RO, SYSREGS, SYSREGS_BY_NAME, W_EXIT } from './interp/sysregs.js';
 
 /** Exception classes (ESR_ELx.EC). */
@@ -1288,10 +1288,9 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
       if (load) {
         if (!this.access(kind, T1, mmuBase)) return false;
         R[T0] = R[T0]! + BigInt(size);
-        if (!this.access(kind, TRASH, mmuBase)) return false;
+        if (!this.access(kind, T3, mmuBase)) return false;
         R[t1] = R[T1]!;
-        if (t2 !== TRASH) R[t2] = R[TRASH]!;
-        R[TRASH] = 0n;
+        R[t2] = R[T3]!;
         return true;
       }
       if (!this.access(kind, t1, mmuBase)) return false;

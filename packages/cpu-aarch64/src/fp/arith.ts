@@ -1,5 +1,6 @@
 import { FMT_D, FMT_S, FPCR_FZ, FPSR_DZC, RM, fpcrRMode, type FpState } from './state.js';
-import { ldexp, pow2, twoProdErr, twoSumErr } from './scratch.js';
+import { S_F32, S_F64, S_U32, S_W32, ldexp, pow2, twoProdErr, twoSumErr } from './scratch.js';
+import { FPSR_IXC } from './state.js';
 import { RF_FZ, packInf, packZero, roundPack } from './round.js';
 import {
   C_FINITE,
@@ -233,6 +234,154 @@ export function maxMinCore(st: FpState, fmt: number, isMax: boolean, isNum: bool
   return rawLo[pick];
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// Fast paths: FPCR.RMode = RN and FZ = 0, operands neither infinite nor NaN, result a normal
+// number well inside the range. They compute the same bits and flags as the exact core (the
+// oracle suite runs through both) and return -1 to defer to it otherwise.
+
+const FAST_MASK = 0x01c00000; // RMode and FZ
+const MIN_S_FAST = 2 ** -125;
+const MIN_D_FAST = 2 ** -1000;
+const MAX_D_FAST = 2 ** 1000;
+
+function f32v(a: number): number {
+  S_W32[0] = a;
+  return S_F32[0];
+}
+function f32bits(x: number): number {
+  S_F32[0] = x;
+  return S_W32[0];
+}
+function f64v(lo: number, hi: number): number {
+  S_U32[0] = lo;
+  S_U32[1] = hi;
+  return S_F64[0];
+}
+/** Writes a double's bits: low word returned, high word in st.rhi. */
+function f64out(st: FpState, x: number): number {
+  S_F64[0] = x;
+  st.rhi = S_U32[1];
+  return S_U32[0];
+}
+/** The operand is neither infinite nor NaN (single). */
+function finS(a: number): boolean {
+  return (a & 0x7f800000) !== 0x7f800000;
+}
+function finD(hi: number): boolean {
+  return (hi & 0x7ff00000) !== 0x7ff00000;
+}
+/** A single result of a correctly rounded double d (|r| normal, finite) or -1. */
+function fastS(st: FpState, r: number, inexact: boolean): number {
+  const m = Math.abs(r);
+  if (!(m >= MIN_S_FAST && m < Infinity)) return -1;
+  if (inexact) st.fpsr |= FPSR_IXC;
+  return f32bits(r);
+}
+
+function fastAddS(st: FpState, a: number, b: number, neg: boolean): number {
+  if ((st.fpcr & FAST_MASK) !== 0 || !finS(a) || !finS(b)) return -1;
+  const x = f32v(a);
+  const y = neg ? -f32v(b) : f32v(b);
+  const d = x + y;
+  const r = Math.fround(d);
+  return fastS(st, r, r !== d || twoSumErr(x, y, d) !== 0);
+}
+function fastMulS(st: FpState, a: number, b: number): number {
+  if ((st.fpcr & FAST_MASK) !== 0 || !finS(a) || !finS(b)) return -1;
+  const d = f32v(a) * f32v(b);
+  const r = Math.fround(d);
+  return fastS(st, r, r !== d);
+}
+function fastDivS(st: FpState, a: number, b: number): number {
+  if ((st.fpcr & FAST_MASK) !== 0 || !finS(a) || !finS(b)) return -1;
+  const x = f32v(a);
+  const y = f32v(b);
+  if (y === 0) return -1;
+  const r = Math.fround(x / y);
+  return fastS(st, r, r * y !== x);
+}
+function fastFmaS(st: FpState, n: number, m: number, a: number): number {
+  if ((st.fpcr & FAST_MASK) !== 0 || !finS(a) || !finS(n) || !finS(m)) return -1;
+  const p = f32v(n) * f32v(m);
+  const c = f32v(a);
+  let s = p + c;
+  const e = twoSumErr(p, c, s);
+  if (e !== 0) {
+    // Round to odd in double so that the final rounding to single is correct.
+    S_F64[0] = s;
+    if ((S_U32[0] & 1) === 0) {
+      const away = e > 0 === s > 0;
+      const lo = S_U32[0];
+      if (away) S_U32[0] = lo + 1;
+      else if (lo !== 0) S_U32[0] = lo - 1;
+      else return -1;
+      s = S_F64[0];
+    }
+  }
+  const r = Math.fround(s);
+  return fastS(st, r, e !== 0 || r !== s);
+}
+
+function fastAddD(st: FpState, alo: number, ahi: number, blo: number, bhi: number, neg: boolean): number {
+  if ((st.fpcr & FAST_MASK) !== 0 || !finD(ahi) || !finD(bhi)) return -1;
+  const x = f64v(alo, ahi);
+  const y = neg ? -f64v(blo, bhi) : f64v(blo, bhi);
+  const d = x + y;
+  const m = Math.abs(d);
+  if (!(m >= MIN_D_FAST && m < Infinity)) return -1;
+  if (twoSumErr(x, y, d) !== 0) st.fpsr |= FPSR_IXC;
+  return f64out(st, d);
+}
+function fastMulD(st: FpState, alo: number, ahi: number, blo: number, bhi: number): number {
+  if ((st.fpcr & FAST_MASK) !== 0) return -1;
+  const x = f64v(alo, ahi);
+  const y = f64v(blo, bhi);
+  const d = x * y;
+  const m = Math.abs(d);
+  if (!(m >= MIN_D_FAST && m < MAX_D_FAST) || !(Math.abs(x) < MAX_D_FAST) || !(Math.abs(y) < MAX_D_FAST)) return -1;
+  if (twoProdErr(x, y, d) !== 0) st.fpsr |= FPSR_IXC;
+  return f64out(st, d);
+}
+function fastDivD(st: FpState, alo: number, ahi: number, blo: number, bhi: number): number {
+  if ((st.fpcr & FAST_MASK) !== 0) return -1;
+  const x = f64v(alo, ahi);
+  const y = f64v(blo, bhi);
+  const q = x / y;
+  const m = Math.abs(q);
+  const ax = Math.abs(x);
+  const ay = Math.abs(y);
+  if (!(m >= MIN_D_FAST && m < MAX_D_FAST) || !(ax < 2 ** 900 && ax > 2 ** -900) || !(ay < 2 ** 900 && ay > 2 ** -900)) return -1;
+  const ph = q * y;
+  if (x - ph - twoProdErr(q, y, ph) !== 0) st.fpsr |= FPSR_IXC;
+  return f64out(st, q);
+}
+function fastFmaD(st: FpState, nlo: number, nhi: number, mlo: number, mhi: number, alo: number, ahi: number): number {
+  if ((st.fpcr & FAST_MASK) !== 0) return -1;
+  const x = f64v(nlo, nhi);
+  const y = f64v(mlo, mhi);
+  const c = f64v(alo, ahi);
+  const ph = x * y;
+  const mp = Math.abs(ph);
+  const mc = Math.abs(c);
+  if (!(mp >= 2 ** -800 && mp < 2 ** 900) || !(Math.abs(x) < 2 ** 900) || !(Math.abs(y) < 2 ** 900) || !(mc < 2 ** 900)) return -1;
+  if (mc !== 0 && mc < 2 ** -800) return -1;
+  const pl = twoProdErr(x, y, ph);
+  const s = ph + c;
+  const e = twoSumErr(ph, c, s);
+  const u = e + pl;
+  const v = twoSumErr(e, pl, u);
+  const h = s + u;
+  const w = twoSumErr(s, u, h);
+  const w2 = w + v;
+  const v2 = twoSumErr(w, v, w2);
+  const mh = Math.abs(h);
+  if (!(mh >= MIN_D_FAST && mh < MAX_D_FAST)) return -1;
+  if (h + 2 * w2 !== h) return -1; // possibly not the nearest (or a tie): exact path
+  if (w2 !== 0 || v2 !== 0) st.fpsr |= FPSR_IXC;
+  return f64out(st, h);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Public single-precision helpers: operands and results are uint32 bit patterns.
 
@@ -253,14 +402,20 @@ function un2D(st: FpState, alo: number, ahi: number, blo: number, bhi: number): 
 }
 
 export function f32Add(st: FpState, a: number, b: number): number {
+  const r = fastAddS(st, a, b, false);
+  if (r >= 0) return r;
   un2S(st, a, b);
   return addCore(st, FMT_S, 0);
 }
 export function f32Sub(st: FpState, a: number, b: number): number {
+  const r = fastAddS(st, a, b, true);
+  if (r >= 0) return r;
   un2S(st, a, b);
   return addCore(st, FMT_S, 1);
 }
 export function f32Mul(st: FpState, a: number, b: number): number {
+  const r = fastMulS(st, a, b);
+  if (r >= 0) return r;
   un2S(st, a, b);
   return mulCore(st, FMT_S, false);
 }
@@ -272,6 +427,8 @@ export function f32Nmul(st: FpState, a: number, b: number): number {
   return (f32Mul(st, a, b) ^ 0x80000000) >>> 0;
 }
 export function f32Div(st: FpState, a: number, b: number): number {
+  const r = fastDivS(st, a, b);
+  if (r >= 0) return r;
   un2S(st, a, b);
   return divCore(st, FMT_S);
 }
@@ -314,11 +471,16 @@ function fma3S(st: FpState, a: number, n: number, m: number): number {
 }
 /** FMADD: a + n*m. */
 export function f32Fmadd(st: FpState, n: number, m: number, a: number): number {
+  const r = fastFmaS(st, n, m, a);
+  if (r >= 0) return r;
   return fma3S(st, a, n, m);
 }
 /** FMSUB: a - n*m (n negated first, as Arm's FPNeg does, NaNs included). */
 export function f32Fmsub(st: FpState, n: number, m: number, a: number): number {
-  return fma3S(st, a, (n ^ 0x80000000) >>> 0, m);
+  const nn = (n ^ 0x80000000) >>> 0;
+  const r = fastFmaS(st, nn, m, a);
+  if (r >= 0) return r;
+  return fma3S(st, a, nn, m);
 }
 /** FNMADD: -a - n*m. */
 export function f32Fnmadd(st: FpState, n: number, m: number, a: number): number {
@@ -353,14 +515,20 @@ export function f32Rsqrts(st: FpState, a: number, b: number): number {
 // returned and its high word left in st.rhi.
 
 export function f64Add(st: FpState, alo: number, ahi: number, blo: number, bhi: number): number {
+  const r = fastAddD(st, alo, ahi, blo, bhi, false);
+  if (r >= 0) return r;
   un2D(st, alo, ahi, blo, bhi);
   return addCore(st, FMT_D, 0);
 }
 export function f64Sub(st: FpState, alo: number, ahi: number, blo: number, bhi: number): number {
+  const r = fastAddD(st, alo, ahi, blo, bhi, true);
+  if (r >= 0) return r;
   un2D(st, alo, ahi, blo, bhi);
   return addCore(st, FMT_D, 1);
 }
 export function f64Mul(st: FpState, alo: number, ahi: number, blo: number, bhi: number): number {
+  const r = fastMulD(st, alo, ahi, blo, bhi);
+  if (r >= 0) return r;
   un2D(st, alo, ahi, blo, bhi);
   return mulCore(st, FMT_D, false);
 }
@@ -374,6 +542,8 @@ export function f64Nmul(st: FpState, alo: number, ahi: number, blo: number, bhi:
   return lo;
 }
 export function f64Div(st: FpState, alo: number, ahi: number, blo: number, bhi: number): number {
+  const r = fastDivD(st, alo, ahi, blo, bhi);
+  if (r >= 0) return r;
   un2D(st, alo, ahi, blo, bhi);
   return divCore(st, FMT_D);
 }
@@ -412,11 +582,16 @@ function fma3D(st: FpState, alo: number, ahi: number, nlo: number, nhi: number, 
 }
 /** FMADD: a + n*m. */
 export function f64Fmadd(st: FpState, nlo: number, nhi: number, mlo: number, mhi: number, alo: number, ahi: number): number {
+  const r = fastFmaD(st, nlo, nhi, mlo, mhi, alo, ahi);
+  if (r >= 0) return r;
   return fma3D(st, alo, ahi, nlo, nhi, mlo, mhi);
 }
 /** FMSUB: a - n*m. */
 export function f64Fmsub(st: FpState, nlo: number, nhi: number, mlo: number, mhi: number, alo: number, ahi: number): number {
-  return fma3D(st, alo, ahi, nlo, (nhi ^ 0x80000000) >>> 0, mlo, mhi);
+  const nh = (nhi ^ 0x80000000) >>> 0;
+  const r = fastFmaD(st, nlo, nh, mlo, mhi, alo, ahi);
+  if (r >= 0) return r;
+  return fma3D(st, alo, ahi, nlo, nh, mlo, mhi);
 }
 /** FNMADD: -a - n*m. */
 export function f64Fnmadd(st: FpState, nlo: number, nhi: number, mlo: number, mhi: number, alo: number, ahi: number): number {

@@ -17,6 +17,8 @@ export const T2 = 36;
 export const PGB = 37;
 /** Program counter when the loop is not running. */
 export const PC = 38;
+/** Scratch for the second half of a pair load. */
+export const T3 = 39;
 export const SLOTS = 40;
 
 export const Op = {
