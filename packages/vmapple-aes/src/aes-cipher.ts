@@ -129,7 +129,23 @@ function encryptBlock(k: Int32Array, rounds: number, s0: number, s1: number, s2:
   s2 ^= k[2]!;
   s3 ^= k[3]!;
   let ki = 4;
-  for (let r = 1; r < rounds; r++) {
+  // Rounds 1..rounds-1, two per iteration (rounds is 10, 12 or 14), then the odd one out.
+  for (let r = 2; r < rounds; r += 2) {
+    const t0 = T0[s0 & 0xff]! ^ T1[(s1 >>> 8) & 0xff]! ^ T2[(s2 >>> 16) & 0xff]! ^ T3[s3 >>> 24]! ^ k[ki]!;
+    const t1 = T0[s1 & 0xff]! ^ T1[(s2 >>> 8) & 0xff]! ^ T2[(s3 >>> 16) & 0xff]! ^ T3[s0 >>> 24]! ^ k[ki + 1]!;
+    const t2 = T0[s2 & 0xff]! ^ T1[(s3 >>> 8) & 0xff]! ^ T2[(s0 >>> 16) & 0xff]! ^ T3[s1 >>> 24]! ^ k[ki + 2]!;
+    const t3 = T0[s3 & 0xff]! ^ T1[(s0 >>> 8) & 0xff]! ^ T2[(s1 >>> 16) & 0xff]! ^ T3[s2 >>> 24]! ^ k[ki + 3]!;
+    const u0 = T0[t0 & 0xff]! ^ T1[(t1 >>> 8) & 0xff]! ^ T2[(t2 >>> 16) & 0xff]! ^ T3[t3 >>> 24]! ^ k[ki + 4]!;
+    const u1 = T0[t1 & 0xff]! ^ T1[(t2 >>> 8) & 0xff]! ^ T2[(t3 >>> 16) & 0xff]! ^ T3[t0 >>> 24]! ^ k[ki + 5]!;
+    const u2 = T0[t2 & 0xff]! ^ T1[(t3 >>> 8) & 0xff]! ^ T2[(t0 >>> 16) & 0xff]! ^ T3[t1 >>> 24]! ^ k[ki + 6]!;
+    const u3 = T0[t3 & 0xff]! ^ T1[(t0 >>> 8) & 0xff]! ^ T2[(t1 >>> 16) & 0xff]! ^ T3[t2 >>> 24]! ^ k[ki + 7]!;
+    s0 = u0;
+    s1 = u1;
+    s2 = u2;
+    s3 = u3;
+    ki += 8;
+  }
+  {
     const t0 = T0[s0 & 0xff]! ^ T1[(s1 >>> 8) & 0xff]! ^ T2[(s2 >>> 16) & 0xff]! ^ T3[s3 >>> 24]! ^ k[ki]!;
     const t1 = T0[s1 & 0xff]! ^ T1[(s2 >>> 8) & 0xff]! ^ T2[(s3 >>> 16) & 0xff]! ^ T3[s0 >>> 24]! ^ k[ki + 1]!;
     const t2 = T0[s2 & 0xff]! ^ T1[(s3 >>> 8) & 0xff]! ^ T2[(s0 >>> 16) & 0xff]! ^ T3[s1 >>> 24]! ^ k[ki + 2]!;
@@ -158,7 +174,23 @@ function decryptBlock(k: Int32Array, rounds: number, s0: number, s1: number, s2:
   s2 ^= k[2]!;
   s3 ^= k[3]!;
   let ki = 4;
-  for (let r = 1; r < rounds; r++) {
+  // Rounds 1..rounds-1, two per iteration (rounds is 10, 12 or 14), then the odd one out.
+  for (let r = 2; r < rounds; r += 2) {
+    const t0 = T0[s0 & 0xff]! ^ T1[(s3 >>> 8) & 0xff]! ^ T2[(s2 >>> 16) & 0xff]! ^ T3[s1 >>> 24]! ^ k[ki]!;
+    const t1 = T0[s1 & 0xff]! ^ T1[(s0 >>> 8) & 0xff]! ^ T2[(s3 >>> 16) & 0xff]! ^ T3[s2 >>> 24]! ^ k[ki + 1]!;
+    const t2 = T0[s2 & 0xff]! ^ T1[(s1 >>> 8) & 0xff]! ^ T2[(s0 >>> 16) & 0xff]! ^ T3[s3 >>> 24]! ^ k[ki + 2]!;
+    const t3 = T0[s3 & 0xff]! ^ T1[(s2 >>> 8) & 0xff]! ^ T2[(s1 >>> 16) & 0xff]! ^ T3[s0 >>> 24]! ^ k[ki + 3]!;
+    const u0 = T0[t0 & 0xff]! ^ T1[(t3 >>> 8) & 0xff]! ^ T2[(t2 >>> 16) & 0xff]! ^ T3[t1 >>> 24]! ^ k[ki + 4]!;
+    const u1 = T0[t1 & 0xff]! ^ T1[(t0 >>> 8) & 0xff]! ^ T2[(t3 >>> 16) & 0xff]! ^ T3[t2 >>> 24]! ^ k[ki + 5]!;
+    const u2 = T0[t2 & 0xff]! ^ T1[(t1 >>> 8) & 0xff]! ^ T2[(t0 >>> 16) & 0xff]! ^ T3[t3 >>> 24]! ^ k[ki + 6]!;
+    const u3 = T0[t3 & 0xff]! ^ T1[(t2 >>> 8) & 0xff]! ^ T2[(t1 >>> 16) & 0xff]! ^ T3[t0 >>> 24]! ^ k[ki + 7]!;
+    s0 = u0;
+    s1 = u1;
+    s2 = u2;
+    s3 = u3;
+    ki += 8;
+  }
+  {
     const t0 = T0[s0 & 0xff]! ^ T1[(s3 >>> 8) & 0xff]! ^ T2[(s2 >>> 16) & 0xff]! ^ T3[s1 >>> 24]! ^ k[ki]!;
     const t1 = T0[s1 & 0xff]! ^ T1[(s0 >>> 8) & 0xff]! ^ T2[(s3 >>> 16) & 0xff]! ^ T3[s2 >>> 24]! ^ k[ki + 1]!;
     const t2 = T0[s2 & 0xff]! ^ T1[(s1 >>> 8) & 0xff]! ^ T2[(s0 >>> 16) & 0xff]! ^ T3[s3 >>> 24]! ^ k[ki + 2]!;
