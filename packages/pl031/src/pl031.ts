@@ -146,11 +146,11 @@ export class Pl031 implements MmioHandler {
   }
 
   write(offset: number, size: number, value: number): void {
-    if ((offset & 3) !== 0 || size !== 4) {
-      // Every PL031 register is written whole; a narrower store would tear the counter.
-      this.log.guestError(this.name, `${size}-byte write at ${hex(offset)}: registers take 32-bit writes only; ignored`);
+    if ((offset & 3) !== 0) {
+      this.log.guestError(this.name, `${size}-byte write at ${hex(offset)} is not at a register's start; ignored`);
       return;
     }
+    // A narrower store at a register's start writes the whole register, zero-extended (as QEMU does).
     this.writeRegister(offset, value >>> 0);
   }
 

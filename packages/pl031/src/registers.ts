@@ -20,8 +20,12 @@ export const CR_START = 1;
 /** The one interrupt bit of RTCIMSC/RTCRIS/RTCMIS/RTCICR. */
 export const INT_MATCH = 1;
 
-/** PeriphID0..3 then PCellID0..3: part 0x031, designer 0x41 (Arm), revision 0; 0xB105F00D. */
-export const PL031_ID = [0x31, 0x10, 0x04, 0x00, 0x0d, 0xf0, 0x05, 0xb1] as const;
+/**
+ * PeriphID0..3 then PCellID0..3: part 0x031, designer 0x41 (Arm), revision 1
+ * (what QEMU and other PL031 models report; Linux ignores the revision);
+ * PrimeCell ID 0xB105F00D.
+ */
+export const PL031_ID = [0x31, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1] as const;
 
 /** The counter is 32 bits wide and wraps. */
 export const COUNTER_MODULUS = 0x1_0000_0000;
