@@ -129,7 +129,8 @@ export class GpexHost implements Resettable {
       name: `${name}.ecam`,
       size: this.ecamSize,
       handler: new EcamHandler(this.rootBus),
-      valid: { min: 1, max: 4 },
+      // 8-byte accesses are two config accesses, low dword first (as QEMU does).
+      valid: { min: 1, max: 8 },
       impl: { min: 1, max: 4 },
     });
     this.mmio = new MmioRegion({

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gpexInterruptMapCells } from '../src/index.js';
+import { gpexInterruptMapCells, gpexRangesCells, gpexRegCells } from '../src/index.js';
 import { makeBoard } from './board.js';
 
 const HINT =
@@ -112,6 +112,34 @@ describe("QEMU's gpex as oracle", () => {
     expect(sys.read(cfg(0, 0, 0, 0x0a), 2)).toBe(0x0600); // "Host bridge" is class 06, subclass 00
   });
 
+
+  it("reg, bus-range and the 32-bit ranges entry match QEMU virt's node for the same layout", () => {
+    const dtb = join(dir, 'virt-lowmem.dtb');
+    run('qemu-system-aarch64', ['-machine', `virt,highmem=off,dumpdtb=${dtb}`, '-cpu', 'cortex-a72', '-nographic', '-nic', 'none']);
+    const pcie = '/' + run('fdtget', ['-l', dtb, '/']).split('\n').find((n) => n.startsWith('pcie@'))!;
+    const get = (prop: string) => cells(run('fdtget', ['-t', 'x', dtb, pcie, prop]));
+    expect(run('fdtget', [dtb, pcie, 'compatible']).trim()).toBe('pci-host-ecam-generic');
+    const reg = get('reg');
+    const qemuRanges = get('ranges');
+    // QEMU's layout: ECAM from reg, the 32-bit window from its 0x02000000 ranges entry (7 cells each).
+    const entries = Array.from({ length: qemuRanges.length / 7 }, (_, i) => qemuRanges.slice(7 * i, 7 * i + 7));
+    const mem32 = entries.find((e) => e[0] === 0x0200_0000)!;
+    const { host } = makeBoard({
+      ecamBase: reg[0]! * 2 ** 32 + reg[1]!,
+      ecamSize: reg[2]! * 2 ** 32 + reg[3]!,
+      mmioWindow: { base: mem32[3]! * 2 ** 32 + mem32[4]!, size: mem32[5]! * 2 ** 32 + mem32[6]! },
+      intxLines: 4,
+      spiBase: 3,
+    });
+    const d = host.describe();
+    expect(gpexRegCells(d)).toEqual(reg);
+    expect([...d.busRange]).toEqual(get('bus-range'));
+    expect(gpexRangesCells(d)).toEqual(mem32);
+    expect(d.addressCells).toBe(get('#address-cells')[0]);
+    expect(d.sizeCells).toBe(get('#size-cells')[0]);
+    expect(d.interruptCells).toBe(get('#interrupt-cells')[0]);
+    expect(run('fdtget', [dtb, pcie, 'device_type']).trim()).toBe(d.deviceType);
+  });
 
   it('routes every slot × function × pin like QEMU virt (4 lines from SPI 3)', () => {
     const { host } = makeBoard({ intxLines: 4, spiBase: 3 });

@@ -63,8 +63,28 @@ static void window_probe(void) {
   wr(addr(0, 1, 0, 0x20), 4, 0);
 }
 
+// 8-byte config accesses: "Q offset-in-ECAM value-hi value-lo" after each read.
+static void quad(unsigned bus, unsigned dev, unsigned fn, unsigned off) {
+  uint64_t v = *(volatile uint64_t *)addr(bus, dev, fn, off);
+  out('Q'); out(' '); hex((uint32_t)(addr(bus, dev, fn, off) - ECAM), 8); hex((uint32_t)(v >> 32), 8); hex((uint32_t)v, 8);
+  out('\n');
+}
+static void quad_probe(void) {
+  quad(0, 0, 0, 0x00);
+  quad(0, 0, 0, 0x08);
+  quad(0, 1, 0, 0x20); // BAR4 and BAR5 of the virtio device
+  quad(0, 5, 0, 0x00); // absent
+  *(volatile uint64_t *)addr(0, 0, 0, 0x40) = 0x1122334455667788ULL;
+  quad(0, 0, 0, 0x40);
+  *(volatile uint64_t *)addr(0, 1, 0, 0x20) = 0xffffffffffffffffULL; // size the 64-bit BAR in one access
+  quad(0, 1, 0, 0x20);
+  *(volatile uint64_t *)addr(0, 1, 0, 0x20) = 0;
+  *(volatile uint64_t *)addr(0, 0, 0, 0x40) = 0;
+}
+
 int main(void) {
   window_probe();
+  quad_probe();
   range(0, 0, 0, 0, 0x110, 4); // host bridge: header, device-specific part, extended space
   range(0, 0, 0, 0, 0x40, 2);
   range(0, 0, 0, 0, 0x40, 1);
