@@ -59,10 +59,10 @@ export class GicState {
 
   /** GICD_CTLR.EnableGrp0 / EnableGrp1 (ARE and DS are fixed). */
   dCtlr = 0;
-  /** SPI bitmaps, [kind * WORDS + word]; word 0 is unused (private interrupts are banked). */
-  readonly shared = new Uint32Array(BITMAPS * WORDS);
+  /** SPI bitmaps (int32 so the hot loop stays in small integers), [kind * WORDS + word]; word 0 is unused (private interrupts are banked). */
+  readonly shared = new Int32Array(BITMAPS * WORDS);
   /** Private bitmaps (word 0), [kind * cpus + cpu]. */
-  readonly banked: Uint32Array;
+  readonly banked: Int32Array;
   /** SPI priorities by INTID (0..31 unused). */
   readonly priority = new Uint8Array(INTID_LIMIT);
   /** SGI/PPI priorities, [cpu * 32 + intid]. */
@@ -72,7 +72,7 @@ export class GicState {
   /** Processor each SPI is currently routed to, or -1. */
   readonly spiTarget = new Int8Array(INTID_LIMIT);
   /** SPI routing masks, [cpu * WORDS + word]: bit set when the SPI goes to that processor. */
-  readonly targets: Uint32Array;
+  readonly targets: Int32Array;
   /** GICR_WAKER.ProcessorSleep per processor. */
   readonly sleep: Uint8Array;
 
@@ -84,8 +84,8 @@ export class GicState {
   readonly iccCtlr: Uint8Array;
   readonly igrpen0: Uint8Array;
   readonly igrpen1: Uint8Array;
-  readonly ap0: Uint32Array;
-  readonly ap1: Uint32Array;
+  readonly ap0: Int32Array;
+  readonly ap1: Int32Array;
 
   /** Highest-priority pending interrupt per processor (INTID_SPURIOUS when none). */
   readonly hppiId: Uint16Array;
@@ -95,9 +95,9 @@ export class GicState {
   constructor(cpus: number, log: Log) {
     this.cpus = cpus;
     this.log = log;
-    this.banked = new Uint32Array(BITMAPS * cpus);
+    this.banked = new Int32Array(BITMAPS * cpus);
     this.privatePriority = new Uint8Array(cpus * PRIVATE_COUNT);
-    this.targets = new Uint32Array(cpus * WORDS);
+    this.targets = new Int32Array(cpus * WORDS);
     this.sleep = new Uint8Array(cpus);
     this.pmr = new Uint8Array(cpus);
     this.bpr0 = new Uint8Array(cpus);
@@ -105,8 +105,8 @@ export class GicState {
     this.iccCtlr = new Uint8Array(cpus);
     this.igrpen0 = new Uint8Array(cpus);
     this.igrpen1 = new Uint8Array(cpus);
-    this.ap0 = new Uint32Array(cpus);
-    this.ap1 = new Uint32Array(cpus);
+    this.ap0 = new Int32Array(cpus);
+    this.ap1 = new Int32Array(cpus);
     this.hppiId = new Uint16Array(cpus);
     this.hppiPriority = new Uint16Array(cpus);
     for (let c = 0; c < cpus; c++) {

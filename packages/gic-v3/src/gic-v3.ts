@@ -173,8 +173,8 @@ export class GicV3 implements InterruptSink, SystemRegisterHandler, Resettable, 
     return makeState(STATE_TYPE, STATE_VERSION, {
       cpus: this.cpus,
       dCtlr: s.dCtlr,
-      shared: Array.from(s.shared),
-      banked: Array.from(s.banked),
+      shared: Array.from(s.shared, (x) => x >>> 0),
+      banked: Array.from(s.banked, (x) => x >>> 0),
       priority: Array.from(s.priority),
       privatePriority: Array.from(s.privatePriority),
       router: Array.from(s.router),
@@ -185,8 +185,8 @@ export class GicV3 implements InterruptSink, SystemRegisterHandler, Resettable, 
       iccCtlr: Array.from(s.iccCtlr),
       igrpen0: Array.from(s.igrpen0),
       igrpen1: Array.from(s.igrpen1),
-      ap0: Array.from(s.ap0),
-      ap1: Array.from(s.ap1),
+      ap0: Array.from(s.ap0, (x) => x >>> 0),
+      ap1: Array.from(s.ap1, (x) => x >>> 0),
     });
   }
 
