@@ -60,6 +60,14 @@ export class FdtReadNode {
     return Array.from({ length: v.length / 4 }, (_, i) => dv.getUint32(i * 4, false));
   }
 
+  /** Property `name` as big-endian u64 values (undefined unless a multiple of 8 bytes). */
+  u64Array(name: string): bigint[] | undefined {
+    const v = this.prop(name);
+    if (!v || v.length % 8 !== 0) return undefined;
+    const dv = view(v);
+    return Array.from({ length: v.length / 8 }, (_, i) => dv.getBigUint64(i * 8, false));
+  }
+
   /** Property `name` as NUL-terminated strings (undefined unless it ends with NUL). */
   strings(name: string): string[] | undefined {
     const v = this.prop(name);
@@ -188,6 +196,27 @@ export class FdtReader {
   /** The node at an absolute path ("/", "/cpus/cpu@0"), or undefined. */
   find(path: string): FdtReadNode | undefined {
     return this.root.find(path);
+  }
+
+  /** Every node with its path, parents before children (document order). */
+  *nodes(): Generator<{ path: string; node: FdtReadNode }> {
+    const stack: Array<{ path: string; node: FdtReadNode }> = [{ path: '/', node: this.root }];
+    while (stack.length > 0) {
+      const item = stack.pop()!;
+      yield item;
+      for (let i = item.node.children.length - 1; i >= 0; i--) {
+        const child = item.node.children[i]!;
+        stack.push({ path: item.path === '/' ? `/${child.name}` : `${item.path}/${child.name}`, node: child });
+      }
+    }
+  }
+
+  /** The node whose `phandle` (or legacy `linux,phandle`) is `value`, or undefined. */
+  byPhandle(value: number): FdtReadNode | undefined {
+    for (const { node } of this.nodes()) {
+      if ((node.u32('phandle') ?? node.u32('linux,phandle')) === value) return node;
+    }
+    return undefined;
   }
 }
 

@@ -82,6 +82,11 @@ describe('FdtReader on blobs dtc compiled', () => {
     expect(r.find('/pcie@10000000/child@1,2')).toBe(pcie.children[0]);
     expect(r.find('/nope')).toBeUndefined();
     expect(pcie.string('bytes')).toBeUndefined(); // not NUL-terminated
+    expect(pcie.u64Array('big')).toEqual([0x1234_5678_9abc_def0n, 1n]);
+    expect(pcie.u64Array('bytes')).toBeUndefined();
+    expect(r.byPhandle(phandle)).toBe(gic);
+    expect(r.byPhandle(phandle + 100)).toBeUndefined();
+    expect([...r.nodes()].map((n) => n.path)).toEqual(['/', '/interrupt-controller@8000000', '/pcie@10000000', '/pcie@10000000/child@1,2']);
   });
 
   it("a real board's tree: QEMU virt's DTB → FdtReader → FdtWriter decompiles like the original", () => {
