@@ -1,6 +1,5 @@
-import { FMT_D, FMT_S, FPCR_FZ, FPSR_DZC, RM, fpcrRMode, type FpState } from './state.js';
+import { FMT_D, FMT_S, FPCR_FZ, FPSR_DZC, FPSR_IXC, RM, fpcrRMode, type FpState } from './state.js';
 import { S_F32, S_F64, S_U32, S_W32, ldexp, pow2, twoProdErr, twoSumErr } from './scratch.js';
-import { FPSR_IXC } from './state.js';
 import { RF_FZ, packInf, packZero, roundPack } from './round.js';
 import {
   C_FINITE,
@@ -271,6 +270,11 @@ function finS(a: number): boolean {
 function finD(hi: number): boolean {
   return (hi & 0x7ff00000) !== 0x7ff00000;
 }
+/** Normal (not zero, denormal, infinite or NaN) double. */
+function normD(hi: number): boolean {
+  const e = hi & 0x7ff00000;
+  return e !== 0 && e !== 0x7ff00000;
+}
 /** A single result of a correctly rounded double d (|r| normal, finite) or -1. */
 function fastS(st: FpState, r: number, inexact: boolean): number {
   const m = Math.abs(r);
@@ -334,17 +338,17 @@ function fastAddD(st: FpState, alo: number, ahi: number, blo: number, bhi: numbe
   return f64out(st, d);
 }
 function fastMulD(st: FpState, alo: number, ahi: number, blo: number, bhi: number): number {
-  if ((st.fpcr & FAST_MASK) !== 0) return -1;
+  if ((st.fpcr & FAST_MASK) !== 0 || !normD(ahi) || !normD(bhi)) return -1;
   const x = f64v(alo, ahi);
   const y = f64v(blo, bhi);
   const d = x * y;
   const m = Math.abs(d);
-  if (!(m >= MIN_D_FAST && m < MAX_D_FAST) || !(Math.abs(x) < MAX_D_FAST) || !(Math.abs(y) < MAX_D_FAST)) return -1;
+  if (!(m >= 2 ** -900 && m < MAX_D_FAST) || !(Math.abs(x) < MAX_D_FAST) || !(Math.abs(y) < MAX_D_FAST)) return -1;
   if (twoProdErr(x, y, d) !== 0) st.fpsr |= FPSR_IXC;
   return f64out(st, d);
 }
 function fastDivD(st: FpState, alo: number, ahi: number, blo: number, bhi: number): number {
-  if ((st.fpcr & FAST_MASK) !== 0) return -1;
+  if ((st.fpcr & FAST_MASK) !== 0 || !normD(ahi) || !normD(bhi)) return -1;
   const x = f64v(alo, ahi);
   const y = f64v(blo, bhi);
   const q = x / y;
@@ -357,7 +361,7 @@ function fastDivD(st: FpState, alo: number, ahi: number, blo: number, bhi: numbe
   return f64out(st, q);
 }
 function fastFmaD(st: FpState, nlo: number, nhi: number, mlo: number, mhi: number, alo: number, ahi: number): number {
-  if ((st.fpcr & FAST_MASK) !== 0) return -1;
+  if ((st.fpcr & FAST_MASK) !== 0 || !normD(nhi) || !normD(mhi) || !finD(ahi)) return -1;
   const x = f64v(nlo, nhi);
   const y = f64v(mlo, mhi);
   const c = f64v(alo, ahi);
