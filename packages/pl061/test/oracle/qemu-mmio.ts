@@ -6,7 +6,7 @@
 // prints every read value through semihosting. Identical copies live in the
 // pl011, pl031 and pl061 test folders (packages do not share test code).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AddressSpace, type IrqProbe, MmioRegion } from '@vmapple/core-bus';
@@ -106,6 +106,11 @@ export function cleanupQemu(): void {
 
 /** Runs `ops` in QEMU's virt board; returns the value of every read, in order. */
 export function runOnQemu(ops: readonly Op[]): number[] {
+  return runOnQemuWithSerial(ops).values;
+}
+
+/** As `runOnQemu`, and also returns what the guest sent through the PL011 (UART0). */
+export function runOnQemuWithSerial(ops: readonly Op[]): { values: number[]; serial: Uint8Array } {
   const image = payload();
   const words = new Uint32Array(ops.length * 3 + 3);
   ops.forEach((o, i) => {
@@ -113,10 +118,12 @@ export function runOnQemu(ops: readonly Op[]): number[] {
     words[3 * i + 1] = o.addr;
     words[3 * i + 2] = o.op === 'w' ? o.value : 0;
   });
-  const blob = join(workDir, `ops-${process.pid}-${Math.random().toString(36).slice(2)}.bin`);
+  const tag = `${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const blob = join(workDir, `ops-${tag}.bin`);
+  const serialFile = join(workDir, `serial-${tag}.bin`);
   writeFileSync(blob, new Uint8Array(words.buffer));
   const { stdout, stderr } = run('qemu-system-aarch64', [
-    ...['-M', 'virt,gic-version=3', '-cpu', 'cortex-a53', '-m', '256M', '-nographic', '-serial', 'none', '-monitor', 'none'],
+    ...['-M', 'virt,gic-version=3', '-cpu', 'cortex-a53', '-m', '256M', '-nographic', '-serial', `file:${serialFile}`, '-monitor', 'none'],
     ...['-net', 'none', '-semihosting-config', 'enable=on,target=native', '-icount', 'shift=0'],
     ...['-rtc', `base=${QEMU_RTC_BASE},clock=vm`, '-device', `loader,file=${blob},addr=0x48000000,force-raw=on`, '-kernel', image],
   ]);
@@ -125,7 +132,7 @@ export function runOnQemu(ops: readonly Op[]): number[] {
   const values = lines.filter((l) => /^[0-9a-f]{8}$/.test(l)).map((l) => parseInt(l, 16));
   const reads = ops.filter((o) => o.op === 'r').length;
   if (values.length !== reads) throw new Error(`expected ${reads} values from QEMU, got ${values.length}`);
-  return values;
+  return { values, serial: new Uint8Array(readFileSync(serialFile)) };
 }
 
 /** Runs `ops` on a model bus; returns the value of every read, in order. */
