@@ -117,6 +117,7 @@ export class GpexHost implements Resettable {
     if (!options.mmioWindow || typeof options.mmioWindow !== 'object') v.fail('mmioWindow', 'must be given as { base, size }');
     const base = v.int('mmioWindow.base', options.mmioWindow.base, 0, { min: 0, max: Number.MAX_SAFE_INTEGER });
     const size = v.int('mmioWindow.size', options.mmioWindow.size, 0, { min: 1, max: Number.MAX_SAFE_INTEGER - base });
+    if (options.mmioWindow.base === undefined) v.fail('mmioWindow.base', 'must be given');
     if (options.mmioWindow.size === undefined) v.fail('mmioWindow.size', 'must be given');
     this.window = { base, size };
     const lineCount = v.int('intxLines', options.intxLines, VMAPPLE_PCIE.intxLines, { min: 1, max: 255 });

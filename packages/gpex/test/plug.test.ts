@@ -83,6 +83,9 @@ describe('plugging', () => {
     expect(mk({ ecamBase: 0x4000_1000 })).toThrow(/'ecamBase' must be 1 MiB aligned/);
     expect(mk({ mmioWindow: { base: MMIO_BASE, size: 0 } })).toThrow(/'mmioWindow.size' must be at least 1/);
     expect(mk({ mmioWindow: undefined })).toThrow(/'mmioWindow' must be given/);
+    expect(mk({ mmioWindow: { size: 0x1000 } })).toThrow(/'mmioWindow.base' must be given/);
+    expect(mk({ mmioWindow: { base: 0 } })).toThrow(/'mmioWindow.size' must be given/);
+    expect(mk({ mmioWindow: { base: -1, size: 0x1000 } })).toThrow(/'mmioWindow.base' must be at least 0/);
     expect(mk({ dma: undefined })).toThrow(/'dma'/);
     expect(mk({ intxLines: 4 })).not.toThrow();
   });
