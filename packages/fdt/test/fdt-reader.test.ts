@@ -163,7 +163,7 @@ describe('random trees', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 30_000);
 
   it('writer → dtc (parses and rewrites the blob) → reader gives back the tree', () => {
     fc.assert(
@@ -172,7 +172,7 @@ describe('random trees', () => {
       }),
       { numRuns: 40 },
     );
-  });
+  }, 60_000);
 
   it('the reader throws only FdtError on corrupted blobs', () => {
     const base = compile(SOURCE);
@@ -192,7 +192,7 @@ describe('random trees', () => {
       ),
       { numRuns: 2000 },
     );
-  });
+  }, 30_000);
 
   it('the reader rejects blobs that are not device trees', () => {
     expect(() => new FdtReader(new Uint8Array(10))).toThrow(/shorter than the header/);

@@ -75,7 +75,7 @@ describe('describe(): the pci-host-ecam-generic node', () => {
       }
       // Pins outside INTA..INTD match nothing.
       expect(resolve(cells, d.interruptMapMask, [physHi(0, 1, 0), 0, 0, 5], 0x8001, gicAddressCells)).toBeNull();
-    });
+    }, 30_000);
   }
 
   it('the map agrees with the lines plugged devices actually drive', () => {

@@ -43,7 +43,7 @@ describe('INTx', () => {
           host.unplug(dev);
         }
       }
-    });
+    }, 30_000);
   }
 
   it('vmapple example: 00:01.0..00:04.0 with INTA reach SPI 0x21..0x24 (spec §1.9)', () => {
