@@ -526,6 +526,35 @@ function branch(ctx: GenCtx): Unit {
   }
 }
 
+// ---- system instructions usable at EL0 ------------------------------------------------
+
+function nzcvMove(ctx: GenCtx): Unit {
+  const kind = ctx.rng.int(3);
+  const msr = plain(0xd51b_4200 | src(ctx));
+  const mrs = plain(0xd53b_4200 | dst(ctx));
+  return { insns: kind === 0 ? [msr] : kind === 1 ? [mrs] : [msr, mrs] };
+}
+
+/** TPIDR_EL0 write then read (its value before the sequence is not part of the state). */
+function tpidrPair(ctx: GenCtx): Unit {
+  return { insns: [plain(0xd51b_d040 | src(ctx)), plain(0xd53b_d040 | dst(ctx))] };
+}
+
+function barrier(ctx: GenCtx): Unit {
+  const { rng } = ctx;
+  const base = rng.pick([0xd503_30bf, 0xd503_309f, 0xd503_30df]); // DMB, DSB, ISB
+  return { insns: [plain((base | (rng.bits(4) << 8)) >>> 0)] };
+}
+
+/** HINT space: NOP, YIELD, and hints of later extensions that are NOPs on ARMv8.0 (not WFE/WFI/SEV/SEVL). */
+function hint(ctx: GenCtx): Unit {
+  const { rng } = ctx;
+  let imm: number;
+  do imm = rng.bool(0.5) ? rng.pick([0, 1, 7, 16, 20, 24, 25, 27, 29, 31, 32, 34, 36, 38]) : rng.bits(7);
+  while (imm >= 2 && imm <= 5);
+  return { insns: [plain((0xd503_201f | (imm << 5)) >>> 0)] };
+}
+
 // ---- classes ------------------------------------------------------------------------
 
 export type UnitGen = (ctx: GenCtx) => Unit;
@@ -555,12 +584,13 @@ export const CLASSES: readonly InsnClass[] = [
   { name: 'ldst-pair', memory: true, clrex: false, gens: [ldstPair] },
   { name: 'ldst-literal', memory: true, clrex: false, gens: [ldstLiteral, ldstLiteral, addSubShifted] },
   { name: 'ldst-exclusive', memory: true, clrex: true, gens: [exclusive] },
+  { name: 'system', memory: false, clrex: false, gens: [nzcvMove, nzcvMove, tpidrPair, barrier, hint, flagSetter, condSelect] },
   { name: 'branch', memory: false, clrex: false, gens: [branch, branch, addSubShifted, condCompare, addSubImm] },
   {
     name: 'mixed',
     memory: true,
     clrex: true,
-    gens: [...dpImm, ...dpReg, ...cond, bitfield, extract, multiply, divide, crc32, ldstImmediate, ldstRegister, ldstPair, ldstLiteral, exclusive, branch, branch],
+    gens: [...dpImm, ...dpReg, ...cond, bitfield, extract, multiply, divide, crc32, ldstImmediate, ldstRegister, ldstPair, ldstLiteral, exclusive, branch, branch, nzcvMove, tpidrPair, barrier, hint],
   },
 ];
 

@@ -1,0 +1,65 @@
+import { bench, describe } from 'vitest';
+import { loadPayload, PayloadBoard, payloadPath, VIRT } from '../test/oracle/board.js';
+import { loadInterpreter } from '../test/oracle/interp.js';
+import { runQemuVirt } from '../test/oracle/qemu-system.js';
+
+/**
+ * Guest MIPS of the interpreter on the CPU-bound payload (payloads/src/bench.c:
+ * PRNG, CRC32, hashing, heap sort, a tokenizer state machine; no FP), and the
+ * same binary under qemu-system-aarch64 -M virt -cpu cortex-a53 in the same run.
+ *
+ * Instructions are counted by the interpreter (`retired`); every iteration of
+ * the payload does the same work, so instructions per iteration = I(2) - I(1).
+ * QEMU's rate is that count times the extra iterations over the extra wall
+ * time between two runs (which cancels QEMU's start-up time).
+ */
+const makeCpu = await loadInterpreter();
+const { elf } = loadPayload('bench', VIRT);
+const param = elf.symbols.get('bench_param')!;
+
+function interp(iterations: number): { retired: number; ms: number; output: string } {
+  const board = new PayloadBoard(VIRT, elf, makeCpu);
+  board.writeRam32(param, iterations);
+  const r = board.run(Number.MAX_SAFE_INTEGER, 1_000_000);
+  if (r.exit !== 'off') throw new Error(`bench payload did not power off (${r.exit}): ${r.output}`);
+  return { retired: r.retired, ms: r.hostMs, output: r.output.trim() };
+}
+
+function qemu(iterations: number): { ms: number; output: string } {
+  const r = runQemuVirt(payloadPath('bench', VIRT), ['-device', `loader,addr=0x${param.toString(16)},data=${iterations},data-len=4`], 300_000);
+  return { ms: r.wallMs, output: r.output.trim() };
+}
+
+interp(1); // warm-up
+const one = interp(1);
+const two = interp(2);
+const perIteration = two.retired - one.retired;
+const N = Number(process.env['BENCH_ITERATIONS'] ?? 8);
+const main = interp(N);
+const interpMips = main.retired / main.ms / 1000;
+
+const QA = 20;
+const QB = 20 + Math.max(100, Math.round(N * 25));
+const qa = Math.min(qemu(QA).ms, qemu(QA).ms);
+const qbRun = qemu(QB);
+const qemuMips = ((QB - QA) * perIteration) / (qbRun.ms - qa) / 1000;
+const sameChecksum = interp(QA).output === qemu(QA).output;
+
+console.log(
+  [
+    '',
+    'cpu-aarch64 interpreter speed (payloads/bin/bench-virt.elf)',
+    `  instructions per iteration      ${perIteration}`,
+    `  interpreter: ${N} iterations     ${main.retired} instructions in ${main.ms.toFixed(0)} ms = ${interpMips.toFixed(1)} guest MIPS`,
+    `  qemu-system-aarch64 (TCG):      ${((QB - QA) * perIteration / 1e6).toFixed(0)} M instructions in ${(qbRun.ms - qa).toFixed(0)} ms = ${qemuMips.toFixed(1)} guest MIPS`,
+    `  ratio interpreter / qemu        ${(interpMips / qemuMips).toFixed(3)}`,
+    `  same checksum as qemu           ${sameChecksum ? 'yes' : 'NO'}`,
+    '',
+  ].join('\n'),
+);
+
+describe('cpu-aarch64 interpreter: bench payload', () => {
+  bench('one iteration (fresh board)', () => {
+    interp(1);
+  }, { iterations: 3, time: 0, warmupIterations: 0 });
+});
