@@ -103,6 +103,8 @@ export class AppleAes {
   readonly irq = new IrqLine();
   readonly quirks: AesQuirks;
   readonly name: string;
+  /** The trace points of spec §2.9 (all disabled); set `enabled` to trace. */
+  readonly tracePoints: readonly TracePoint[];
 
   private readonly memory: GuestMemory;
   private readonly log: Log;
@@ -110,6 +112,15 @@ export class AppleAes {
   private readonly trRead: TracePoint;
   private readonly trWrite: TracePoint;
   private readonly trCmd: TracePoint;
+  private readonly trRead2: TracePoint;
+  private readonly trWrite2: TracePoint;
+  private readonly trKeyBuiltin: TracePoint;
+  private readonly trKeyNew: TracePoint;
+  private readonly trIv: TracePoint;
+  private readonly trData: TracePoint;
+  private readonly trStoreIv: TracePoint;
+  private readonly trFlag: TracePoint;
+  private readonly trDump: TracePoint;
 
   private status = STATUS_RESET;
   private qStatus = Q_STATUS_RESET;
@@ -149,6 +160,29 @@ export class AppleAes {
     this.trRead = this.log.tracePoint('aes_read');
     this.trWrite = this.log.tracePoint('aes_write');
     this.trCmd = this.log.tracePoint('aes_fifo_process');
+    this.trRead2 = this.log.tracePoint('aes_2_read');
+    this.trWrite2 = this.log.tracePoint('aes_2_write');
+    this.trKeyBuiltin = this.log.tracePoint('aes_cmd_key_select_builtin');
+    this.trKeyNew = this.log.tracePoint('aes_cmd_key_select_new');
+    this.trIv = this.log.tracePoint('aes_cmd_iv');
+    this.trData = this.log.tracePoint('aes_cmd_data');
+    this.trStoreIv = this.log.tracePoint('aes_cmd_store_iv');
+    this.trFlag = this.log.tracePoint('aes_cmd_flag');
+    this.trDump = this.log.tracePoint('aes_dump_data');
+    this.tracePoints = [
+      this.trRead,
+      this.trWrite,
+      this.trRead2,
+      this.trWrite2,
+      this.trKeyBuiltin,
+      this.trKeyNew,
+      this.trIv,
+      this.trData,
+      this.trStoreIv,
+      this.trFlag,
+      this.trCmd,
+      this.trDump,
+    ];
     const rules = { valid: { min: 4, max: 8 }, impl: { min: 4, max: 4 } } as const;
     this.region = new MmioRegion({
       name: this.name,
@@ -251,11 +285,13 @@ export class AppleAes {
   // ---- region 2 (AES_2) --------------------------------------------------------
 
   private readAes2(offset: number): number {
+    if (this.trRead2.enabled) this.trRead2.emit(`${hex(offset)} -> 0x0`);
     if (offset !== 0) this.log.unimplemented(`${this.name}.aes2`, `read of unknown register ${hex(offset)}`);
     return 0;
   }
 
   private writeAes2(offset: number, value: number): void {
+    if (this.trWrite2.enabled) this.trWrite2.emit(`${hex(offset)} <- ${hex(value)}`);
     this.log.unimplemented(`${this.name}.aes2`, `write of ${hex(value)} to unknown register ${hex(offset)}`);
   }
 
@@ -319,6 +355,7 @@ export class AppleAes {
     const select = (cmd >>> KEY_SELECT_SHIFT) & KEY_SELECT_MASK;
     if (select !== 0) {
       const k = builtinKey(select);
+      if (this.trKeyBuiltin.enabled) this.trKeyBuiltin.emit(`slot ${slot} key ${select} (${k.length} bytes)`);
       this.keys[slot]!.fill(0).set(k);
       this.keyLen[slot] = k.length;
       return Step.Done;
@@ -334,6 +371,7 @@ export class AppleAes {
       }
       return Step.NeedMore;
     }
+    if (this.trKeyNew.enabled) this.trKeyNew.emit(`slot ${slot} ${len}-byte key`);
     this.keys[slot]!.fill(0);
     this.payloadBytes(this.keys[slot]!, len / 4);
     this.keyLen[slot] = len;
@@ -348,6 +386,7 @@ export class AppleAes {
 
   private cmdIv(cmd: number): Step {
     if (this.fifoIdx < 5) return Step.NeedMore;
+    if (this.trIv.enabled) this.trIv.emit(`slot ${this.ivSlot(cmd)}`);
     this.payloadBytes(this.ivs[this.ivSlot(cmd)]!, 4);
     return Step.Done;
   }
@@ -362,6 +401,9 @@ export class AppleAes {
     // QEMU ignores the IV context field and always chains from IV slot 0.
     const ivSlot = this.quirks === 'qemu' ? 0 : (cmd >>> DATA_IV_CONTEXT_SHIFT) & 0b11;
     const mem = this.memory;
+    if (this.trData.enabled) {
+      this.trData.emit(`key slot ${slot} iv slot ${ivSlot} ${this.cbc ? 'CBC' : 'ECB'} ${this.encrypt ? 'encrypt' : 'decrypt'} ${hex(src)} -> ${hex(dst)} (${hex(length)} bytes)`);
+    }
 
     // Step 1: fetch the source. In place when both ranges are one RAM slice and
     // either identical or disjoint; otherwise through the bounce buffer.
@@ -402,6 +444,7 @@ export class AppleAes {
       this.log.guestError(this.name, `DATA: cipher failed`);
       return Step.Failed;
     }
+    if (this.trDump.enabled && length <= 4096) this.trDump.emit(hexDump(output!));
     if (bounced && !mem.writeBytes(dst, output!)) {
       this.log.guestError(this.name, `DATA: DMA write of ${length} bytes at ${hex(dst)} failed`);
       return Step.Failed;
@@ -412,6 +455,7 @@ export class AppleAes {
   private cmdStoreIv(cmd: number): Step {
     if (this.fifoIdx < 2) return Step.NeedMore;
     const addr = (cmd & 0xff) * TWO_32 + this.fifo[1]!;
+    if (this.trStoreIv.enabled) this.trStoreIv.emit(`slot ${this.ivSlot(cmd)} -> ${hex(addr)}`);
     if (!this.memory.writeBytes(addr, this.ivs[this.ivSlot(cmd)]!)) {
       this.log.guestError(this.name, `STORE_IV: DMA write at ${hex(addr)} failed`);
       return Step.Failed;
@@ -420,6 +464,7 @@ export class AppleAes {
   }
 
   private cmdFlag(cmd: number): Step {
+    if (this.trFlag.enabled) this.trFlag.emit(`raise ${(cmd & FLAG_IRQ_BIT) !== 0} info ${hex(cmd & FLAG_INFO_MASK)}`);
     if (cmd & FLAG_IRQ_BIT) this.irqStatus |= IRQ_FLAG;
     this.flagInfo = cmd & FLAG_INFO_MASK;
     return Step.Done;
@@ -465,4 +510,10 @@ export class AppleAes {
     this.cbc = !!d.cbc;
     this.updateIrq();
   }
+}
+
+function hexDump(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += (i % 16 === 0 ? (i ? '\n' : '') : ' ') + bytes[i]!.toString(16).padStart(2, '0');
+  return s;
 }

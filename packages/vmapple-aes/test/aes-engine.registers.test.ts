@@ -384,3 +384,43 @@ describe('options and snapshots', () => {
     expect(toHex(read(b, DST, 32))).toBe(nodeCrypt('cbc', true, key, iv, data));
   });
 });
+
+describe('trace points (§2.9)', () => {
+  it('emit under the spec names when enabled, and cost nothing when not', () => {
+    const names = [
+      'aes_read',
+      'aes_write',
+      'aes_2_read',
+      'aes_2_write',
+      'aes_cmd_key_select_builtin',
+      'aes_cmd_key_select_new',
+      'aes_cmd_iv',
+      'aes_cmd_data',
+      'aes_cmd_store_iv',
+      'aes_cmd_flag',
+      'aes_fifo_process',
+      'aes_dump_data',
+    ];
+    const b = makeBoard({ quirks: 'fixed' });
+    const run = () => {
+      b.push(0x1181_0000, keyCmd({ encrypt: true }), 1, 2, 3, 4, 0x2000_0000, 1, 2, 3, 4);
+      b.push(...dataCmd(32, SRC, DST), 0x6000_0000, IVOUT >>> 0, 0x8800_0001);
+      b.reg(AesReg.STATUS);
+      b.bus.read(AES2_BASE, 4);
+      b.bus.write(AES2_BASE, 4, 1);
+    };
+    run();
+    expect(b.entries.filter((e) => e.kind === 'trace')).toHaveLength(0);
+    const traced = makeBoard({ quirks: 'fixed' });
+    const seen = new Set<string>();
+    traced.log.addSink((e) => e.kind === 'trace' && seen.add(e.source));
+    expect(traced.aes.tracePoints.map((t) => t.name).sort()).toEqual([...names].sort());
+    for (const tp of traced.aes.tracePoints) tp.enabled = true;
+    traced.push(0x1181_0000, keyCmd({ encrypt: true }), 1, 2, 3, 4, 0x2000_0000, 1, 2, 3, 4);
+    traced.push(...dataCmd(32, SRC, DST), 0x6000_0000, IVOUT >>> 0, 0x8800_0001);
+    traced.reg(AesReg.STATUS);
+    traced.bus.read(AES2_BASE, 4);
+    traced.bus.write(AES2_BASE, 4, 1);
+    expect([...seen].sort()).toEqual([...names].sort());
+  });
+});

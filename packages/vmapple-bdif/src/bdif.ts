@@ -46,6 +46,8 @@ export class VmappleBdif {
   readonly name: string;
   readonly root: BlockBackend | null;
   readonly aux: BlockBackend | null;
+  /** The trace points of spec §3.6 (all disabled); set `enabled` to trace. */
+  readonly tracePoints: readonly TracePoint[];
 
   private readonly memory: GuestMemory;
   private readonly log: Log;
@@ -66,6 +68,7 @@ export class VmappleBdif {
     this.trRead = this.log.tracePoint('bdif_read');
     this.trWrite = this.log.tracePoint('bdif_write');
     this.trVblk = this.log.tracePoint('bdif_vblk_read');
+    this.tracePoints = [this.trRead, this.trWrite, this.trVblk];
     this.region = new MmioRegion({
       name: this.name,
       size: BDIF_SIZE,

@@ -259,3 +259,25 @@ describe('error paths (§3.5)', () => {
     expect(bus.read32(DATA)).toBe(0);
   });
 });
+
+describe('trace points (§3.6)', () => {
+  it('bdif_read, bdif_write and bdif_vblk_read emit when enabled', () => {
+    const b = makeBoard();
+    const seen: string[] = [];
+    b.log.addSink((e) => {
+      if (e.kind === 'trace') seen.push(`${e.source}: ${e.message}`);
+    });
+    writeSectorHeader(b.bus, HDR, 1);
+    writeDescriptor(b.bus, DESC, { header: HDR, data: DATA, length: 0x200, status: STATUS });
+    b.bus.write(AUX_CMD, 4, DESC);
+    expect(seen).toHaveLength(0);
+    for (const tp of b.bdif.tracePoints) tp.enabled = true;
+    b.bus.read(BDIF_BASE, 4);
+    b.bus.write(AUX_CMD, 4, DESC);
+    expect(seen).toEqual([
+      'bdif_read: offset 0x0 size 4 value 0x1',
+      'bdif_write: offset 0x10408 size 4 value 0x70002000',
+      'bdif_vblk_read: aux buffer 0x71000000 offset 0x200 length 0x200 result 0',
+    ]);
+  });
+});

@@ -24,7 +24,7 @@ export function makeBoard(opts: { rootSize?: number; auxSize?: number; noRoot?: 
   const bdif = new VmappleBdif({ memory: bus, root: opts.noRoot ? undefined : root, aux, log });
   bus.mapMmio(BDIF_BASE, bdif.region);
   const errors = () => entries.filter((e) => e.kind === 'guest-error' || e.kind === 'unimplemented').length;
-  return { bus, ram, bdif, rootImage, auxImage, root, aux, entries, errors };
+  return { bus, ram, bdif, rootImage, auxImage, root, aux, entries, errors, log };
 }
 
 /** Writes a 48-byte descriptor (spec §3.4) at `at`. */
