@@ -289,3 +289,54 @@ describe('PL011 receive timeout', () => {
     expect(t.r(T.RIS) & RTI).toBe(RTI);
   });
 });
+
+describe('PL011 host-side edge cases', () => {
+  it('a sink that writes back into the UART (echo) neither recurses nor loses bytes', () => {
+    const out: number[] = [];
+    let echoes = 0;
+    const t = T.makeUart({
+      onTransmit: (b) => {
+        out.push(b);
+        if (echoes < 5) {
+          echoes++;
+          t.w(T.DR, b + 1);
+        }
+      },
+    });
+    t.w(T.LCR_H, FEN);
+    t.w(T.DR, 0x30);
+    expect(out).toEqual([0x30, 0x31, 0x32, 0x33, 0x34, 0x35]);
+  });
+
+  it('raising the RX trigger level drops RXRIS; lowering it below the FIFO level raises it', () => {
+    const t = T.makeUart();
+    t.w(T.LCR_H, FEN);
+    t.w(T.IFLS, 0 << 3); // 4
+    t.uart.receive(new Array(6).fill(1));
+    expect(t.r(T.RIS) & RXI).toBe(RXI);
+    t.w(T.IFLS, 1 << 3); // 8
+    expect(t.r(T.RIS) & RXI).toBe(0);
+    t.w(T.IFLS, 0 << 3);
+    expect(t.r(T.RIS) & RXI).toBe(RXI);
+  });
+
+  it('reset empties the RX FIFO and calls for the input it refused', () => {
+    let space = 0;
+    const t = T.makeUart({ onReceiveSpace: () => space++ });
+    expect(t.uart.receive([1, 2])).toBe(1);
+    t.uart.reset();
+    expect(space).toBe(1);
+    expect(t.uart.receiveSpace).toBe(1);
+  });
+
+  it('a full RX FIFO refuses errored characters too, and asks for them later', () => {
+    let space = 0;
+    const t = T.makeUart({ onReceiveSpace: () => space++ });
+    t.uart.receive([1]);
+    expect(t.uart.receiveWithErrors(2, { parity: true })).toBe(false);
+    t.r(T.DR);
+    expect(space).toBe(1);
+    expect(t.uart.receiveWithErrors(2, { parity: true })).toBe(true);
+    expect(t.r(T.DR)).toBe(2 | (1 << 9));
+  });
+});

@@ -105,10 +105,7 @@ export class Pl061 implements MmioHandler {
    * remembered and takes effect when it becomes an input again.
    */
   setInput(line: number, level: boolean | null): void {
-    if (!Number.isInteger(line) || line < 0 || line >= R.PL061_LINES) {
-      throw new RangeError(`${this.name}: line must be an integer 0..7, got ${line}`);
-    }
-    const bit = 1 << line;
+    const bit = 1 << this.checkLine(line);
     if (level === null) this.driven &= ~bit;
     else {
       this.driven |= bit;
@@ -119,7 +116,14 @@ export class Pl061 implements MmioHandler {
 
   /** The level of `line` as the guest reads it (output value or input level). */
   getLevel(line: number): boolean {
-    return ((this.pinLevels() >> line) & 1) === 1;
+    return ((this.pinLevels() >> this.checkLine(line)) & 1) === 1;
+  }
+
+  private checkLine(line: number): number {
+    if (!Number.isInteger(line) || line < 0 || line >= R.PL061_LINES) {
+      throw new RangeError(`${this.name}: line must be an integer 0..7, got ${line}`);
+    }
+    return line;
   }
 
   // ---- reset and snapshots -------------------------------------------------

@@ -132,6 +132,9 @@ describe('PL061 registers (TRM tables)', () => {
     const t = makeGpio();
     expect(() => t.gpio.setInput(8, true)).toThrow(RangeError);
     expect(() => t.gpio.setInput(-1, true)).toThrow(RangeError);
+    expect(() => t.gpio.getLevel(1.5)).toThrow(RangeError);
+    t.gpio.setInput(5, true);
+    expect([0, 1, 2, 3, 4, 5, 6, 7].map((l) => t.gpio.getLevel(l))).toEqual([false, false, false, false, false, true, false, false]);
   });
 });
 
