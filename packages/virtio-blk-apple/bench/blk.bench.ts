@@ -30,7 +30,7 @@ ring.writeDesc(1, data, CHUNK, 2 | 1, 2);
 ring.writeDesc(2, status, 1, 2, 0);
 const notifyAddr = drv.barBase + drv.cap(2).offset;
 let pos = 0;
-let isr = 0;
+let _isr = 0;
 
 function readChunk(): void {
   g.mem.write32(hdr, 0); // VIRTIO_BLK_T_IN
@@ -38,7 +38,7 @@ function readChunk(): void {
   g.mem.write32(hdr + 12, 0);
   ring.pushAvail(0);
   pciMem.write(notifyAddr, 2, 0);
-  isr |= drv.readIsr();
+  _isr |= drv.readIsr();
   pos = (pos + CHUNK) % IMAGE;
 }
 

@@ -71,8 +71,6 @@ export const BLK_CFG_MAX_WRITE_ZEROES_SEG = 0x34;
 export const BLK_CFG_WRITE_ZEROES_MAY_UNMAP = 0x38;
 /** max_secure_erase_sectors in the standard layout; the Apple variant value lives here. */
 export const BLK_CFG_APPLE_VARIANT = 0x3c;
-/** Config size of the standard device with discard and write-zeroes (QEMU's size for that feature set). */
-export const BLK_CFG_SIZE_STANDARD = 0x3c;
 /** Config size of the Apple device: up to the end of the zoned block (ZONED is always offered). */
 export const BLK_CFG_SIZE_APPLE = 0x60;
 

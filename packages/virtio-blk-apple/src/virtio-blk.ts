@@ -38,11 +38,8 @@ export interface VirtioBlkOptions {
 /** Largest bounce buffer used when a guest buffer is not one contiguous RAM slice. */
 const BOUNCE_SIZE = 0x10000;
 
-interface Outcome {
-  status: number;
-  /** Data bytes written into the device-writable buffers (before the status byte). */
-  written: number;
-}
+/** A request's status byte (VIRTIO_BLK_S_*). */
+type Outcome = number;
 
 /**
  * The virtio-blk device model (virtio 1.2 §5.2) with the vmapple Apple
@@ -67,6 +64,7 @@ export class VirtioBlk implements VirtioDevice {
   private readonly blockSize: number;
   private readonly config: Uint8Array;
   private readonly id: Uint8Array;
+  private readonly idLength: number;
   private readonly header = new Uint8Array(B.VIRTIO_BLK_OUTHDR_SIZE);
   private readonly headerView = new DataView(this.header.buffer);
   private readonly statusByte = new Uint8Array(1);
@@ -97,6 +95,7 @@ export class VirtioBlk implements VirtioDevice {
     const serial = new TextEncoder().encode(v.string('serial', options.serial, '', B.VIRTIO_BLK_ID_BYTES));
     this.id = new Uint8Array(B.VIRTIO_BLK_ID_BYTES);
     this.id.set(serial);
+    this.idLength = serial.length + 1;
     const lbs = v.int('logicalBlockSize', options.logicalBlockSize, 512, { min: 512, max: 65536 });
     if ((lbs & (lbs - 1)) !== 0) v.fail('logicalBlockSize', `must be a power of two, got ${lbs}`);
     const pbs = v.int('physicalBlockSize', options.physicalBlockSize, lbs, { min: lbs, max: lbs * 2 ** 15 });
@@ -122,8 +121,16 @@ export class VirtioBlk implements VirtioDevice {
     if (model === 'apple') f |= featureBit(B.VIRTIO_BLK_F_ZONED);
     this.deviceFeatures = f;
 
-    this.configSize = model === 'apple' ? B.BLK_CFG_SIZE_APPLE : B.BLK_CFG_SIZE_STANDARD;
-    this.config = new Uint8Array(this.configSize);
+    // QEMU sizes the config to the end of the last field its features use (reads past it give all ones).
+    this.configSize =
+      model === 'apple'
+        ? B.BLK_CFG_SIZE_APPLE
+        : this.offerWriteZeroes
+          ? B.BLK_CFG_WRITE_ZEROES_MAY_UNMAP + 1
+          : this.offerDiscard
+            ? B.BLK_CFG_DISCARD_SECTOR_ALIGNMENT + 4
+            : B.BLK_CFG_MAX_DISCARD_SECTORS;
+    this.config = new Uint8Array(B.BLK_CFG_SIZE_APPLE);
     const c = new DataView(this.config.buffer);
     c.setUint32(B.BLK_CFG_CAPACITY, this.capacity % 2 ** 32, true);
     c.setUint32(B.BLK_CFG_CAPACITY + 4, Math.floor(this.capacity / 2 ** 32), true);
@@ -173,12 +180,13 @@ export class VirtioBlk implements VirtioDevice {
         ctx.needsReset(`request at descriptor ${chain.head} has no device-writable status byte`);
         return;
       }
-      this.statusByte[0] = out.status;
+      this.statusByte[0] = out;
       if (!chain.writeTo(mem, chain.writableLength - 1, this.statusByte)) {
         ctx.needsReset(`status byte of request at descriptor ${chain.head} is not in RAM`);
         return;
       }
-      if (!queue.pushUsed(mem, chain.head, out.written + 1)) return;
+      // As QEMU: the used length is the whole device-writable size, whatever the outcome.
+      if (!queue.pushUsed(mem, chain.head, chain.writableLength)) return;
       done++;
     }
     if (done > 0) ctx.notifyUsed(queue);
@@ -186,12 +194,12 @@ export class VirtioBlk implements VirtioDevice {
 
   private ioerr(ctx: VirtioContext, msg: string): Outcome {
     ctx.log.guestError(this.name, msg);
-    return { status: B.VIRTIO_BLK_S_IOERR, written: 0 };
+    return B.VIRTIO_BLK_S_IOERR;
   }
 
   private handle(ctx: VirtioContext, chain: DescriptorChain): Outcome {
     if (chain.readableLength < B.VIRTIO_BLK_OUTHDR_SIZE) return this.ioerr(ctx, `request header is ${chain.readableLength} bytes, not 16`);
-    if (chain.writableLength < 1) return { status: B.VIRTIO_BLK_S_IOERR, written: 0 };
+    if (chain.writableLength < 1) return B.VIRTIO_BLK_S_IOERR;
     if (!chain.readFrom(ctx.mem, 0, this.header)) return this.ioerr(ctx, 'request header is not in RAM');
     const h = this.headerView;
     const type = h.getUint32(0, true);
@@ -211,9 +219,10 @@ export class VirtioBlk implements VirtioDevice {
       case B.VIRTIO_BLK_T_FLUSH:
         return this.flush(ctx);
       case B.VIRTIO_BLK_T_GET_ID: {
-        const n = Math.min(B.VIRTIO_BLK_ID_BYTES, dataIn);
+        // As QEMU: the serial and its NUL when shorter than 20 bytes, cut to the buffer.
+        const n = Math.min(this.idLength, B.VIRTIO_BLK_ID_BYTES, dataIn);
         if (!chain.writeTo(ctx.mem, 0, this.id.subarray(0, n))) return this.ioerr(ctx, 'GET_ID buffer is not in RAM');
-        return { status: B.VIRTIO_BLK_S_OK, written: n };
+        return B.VIRTIO_BLK_S_OK;
       }
       case B.VIRTIO_BLK_T_DISCARD:
       case B.VIRTIO_BLK_T_WRITE_ZEROES:
@@ -229,12 +238,12 @@ export class VirtioBlk implements VirtioDevice {
 
   private unsupported(ctx: VirtioContext, type: number): Outcome {
     ctx.log.unimplemented(this.name, `request type 0x${type.toString(16)}`);
-    return { status: B.VIRTIO_BLK_S_UNSUPP, written: 0 };
+    return B.VIRTIO_BLK_S_UNSUPP;
   }
 
   private flush(ctx: VirtioContext): Outcome {
     if (!this.backend.flush()) return this.ioerr(ctx, 'backend flush failed');
-    return { status: B.VIRTIO_BLK_S_OK, written: 0 };
+    return B.VIRTIO_BLK_S_OK;
   }
 
   /** Checks a transfer of `bytes` at `sector`; returns an error message or null. */
@@ -274,7 +283,7 @@ export class VirtioBlk implements VirtioDevice {
       pos += n;
       left -= n;
     }
-    return { status: B.VIRTIO_BLK_S_OK, written: bytes };
+    return B.VIRTIO_BLK_S_OK;
   }
 
   private write(ctx: VirtioContext, chain: DescriptorChain, sector: number, bytes: number): Outcome {
@@ -307,7 +316,7 @@ export class VirtioBlk implements VirtioDevice {
       }
       pos += n;
     }
-    return { status: B.VIRTIO_BLK_S_OK, written: 0 };
+    return B.VIRTIO_BLK_S_OK;
   }
 
   /** DISCARD and WRITE_ZEROES (virtio 1.2 §5.2.6, device requirements §5.2.6.2). */
@@ -315,14 +324,14 @@ export class VirtioBlk implements VirtioDevice {
     const what = zeroes ? 'write-zeroes' : 'discard';
     if (!(zeroes ? this.offerWriteZeroes : this.offerDiscard) || !ctx.hasFeature(zeroes ? B.VIRTIO_BLK_F_WRITE_ZEROES : B.VIRTIO_BLK_F_DISCARD)) {
       ctx.log.guestError(this.name, `${what} request without the feature negotiated`);
-      return { status: B.VIRTIO_BLK_S_UNSUPP, written: 0 };
+      return B.VIRTIO_BLK_S_UNSUPP;
     }
     if (chain.writableLength !== 1) return this.ioerr(ctx, `${what} request carries ${chain.writableLength - 1} device-writable data bytes`);
     if (bytes === 0 || bytes % B.VIRTIO_BLK_DWZ_SEGMENT_SIZE !== 0) return this.ioerr(ctx, `${what} payload of ${bytes} bytes is not a whole number of 16-byte segments`);
     const count = bytes / B.VIRTIO_BLK_DWZ_SEGMENT_SIZE;
     if (count > this.maxDwzSeg) {
       ctx.log.guestError(this.name, `${what} with ${count} segments, more than the ${this.maxDwzSeg} advertised`);
-      return { status: B.VIRTIO_BLK_S_UNSUPP, written: 0 };
+      return B.VIRTIO_BLK_S_UNSUPP;
     }
     if (this.readOnly) return this.ioerr(ctx, `${what} on a read-only disk`);
     const d = this.dwzView;
@@ -334,7 +343,7 @@ export class VirtioBlk implements VirtioDevice {
       const flags = d.getUint32(12, true);
       if (flags & ~B.VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP || (!zeroes && flags !== 0)) {
         ctx.log.guestError(this.name, `${what} segment with unsupported flags 0x${flags.toString(16)}`);
-        return { status: B.VIRTIO_BLK_S_UNSUPP, written: 0 };
+        return B.VIRTIO_BLK_S_UNSUPP;
       }
       if (sectors > B.DEFAULT_MAX_DWZ_SECTORS) return this.ioerr(ctx, `${what} of ${sectors} sectors exceeds the advertised maximum`);
       const bad = this.checkRange(sector, sectors * B.VIRTIO_BLK_SECTOR_SIZE);
@@ -352,7 +361,7 @@ export class VirtioBlk implements VirtioDevice {
         left -= part;
       }
     }
-    return { status: B.VIRTIO_BLK_S_OK, written: 0 };
+    return B.VIRTIO_BLK_S_OK;
   }
 
   private bounceBuffer(): Uint8Array {

@@ -170,5 +170,5 @@ describe('request fuzzing', () => {
     expect(outcomes[S.OK]).toBeGreaterThan(5);
     expect(outcomes[S.IOERR]).toBeGreaterThan(5);
     expect(outcomes[S.UNSUPP]).toBeGreaterThan(2);
-  });
+  }, 60_000);
 });

@@ -84,10 +84,12 @@ describe('features and configuration space (virtio 1.2 §5.2.3, §5.2.4; vmapple
     expect(t.drv.deviceRead(0x34, 4)).toBe(1);
   });
 
-  it('the standard model has no ZONED and 0x3C is outside its config', () => {
+  it('the standard model has no ZONED and its config ends after write_zeroes_may_unmap (0x39, as QEMU)', () => {
     const t = new BlkTestBench(disk(), { model: 'standard' });
     expect(t.drv.deviceFeatures() & F.ZONED).toBe(0n);
-    expect(t.drv.deviceRead(0x3c, 4)).toBe(0);
+    expect(t.drv.deviceRead(0x38, 1)).toBe(1);
+    expect(t.drv.deviceRead(0x39, 1)).toBe(0xff);
+    expect(t.drv.deviceRead(0x3c, 4)).toBe(0xffff_ffff);
   });
 
   it('read-only disks offer VIRTIO_BLK_F_RO; more queues offer MQ with num_queues', () => {
@@ -171,7 +173,7 @@ describe('requests (virtio 1.2 §5.2.6)', () => {
     expect(t.run(T.FLUSH, 0).status).toBe(S.IOERR);
   });
 
-  it('GET_ID returns the 20-byte serial, zero padded, truncated to the buffer', () => {
+  it('GET_ID returns the serial and its NUL, cut to the buffer; used length is the whole writable size', () => {
     const t = new BlkTestBench(disk(), { variant: 'root', serial: 'vmapple-root' }).start();
     const r = t.run(T.GET_ID, 0, { inLen: 20 });
     expect(r.status).toBe(S.OK);

@@ -1,5 +1,5 @@
 import { checkState, ConfigValidator, type DeviceState, hex, type Log, makeState, MmioRegion } from '@vmapple/core-bus';
-import { PCI_CAP_ID_VNDR, PciFunction, PciPin } from '@vmapple/core-bus/pci';
+import { PCI_CAP_ID_VNDR, PCI_CAPABILITY_LIST, PciFunction, PciPin } from '@vmapple/core-bus/pci';
 import * as V from './constants.js';
 import { type QueueState, SplitQueue, joinAddress } from './split-queue.js';
 import { type VirtioContext, type VirtioDevice } from './virtio-device.js';
@@ -112,13 +112,19 @@ export class VirtioPciFunction extends PciFunction implements VirtioContext {
       },
     });
     this.addBar({ index: VIRTIO_PCI_BAR_INDEX, region: this.bar, kind: 'mem64', prefetchable: true });
-    this.addVirtioCap(V.VIRTIO_PCI_CAP_COMMON_CFG, VIRTIO_PCI_COMMON_OFFSET, VIRTIO_PCI_REGION_SIZE);
-    this.addVirtioCap(V.VIRTIO_PCI_CAP_ISR_CFG, VIRTIO_PCI_ISR_OFFSET, VIRTIO_PCI_REGION_SIZE);
-    this.addVirtioCap(V.VIRTIO_PCI_CAP_DEVICE_CFG, VIRTIO_PCI_DEVICE_OFFSET, VIRTIO_PCI_REGION_SIZE);
-    const notify = this.addVirtioCap(V.VIRTIO_PCI_CAP_NOTIFY_CFG, VIRTIO_PCI_NOTIFY_OFFSET, VIRTIO_PCI_REGION_SIZE, 4);
-    this.set32(notify + 16, VIRTIO_PCI_NOTIFY_MULTIPLIER);
-    // §4.1.4.9: the PCI configuration access capability; bar, offset, length and data are the driver's.
-    this.pciCfgCap = this.addVirtioCap(V.VIRTIO_PCI_CAP_PCI_CFG, 0, 0, 4);
+    const caps = [
+      this.addVirtioCap(V.VIRTIO_PCI_CAP_COMMON_CFG, VIRTIO_PCI_COMMON_OFFSET, VIRTIO_PCI_REGION_SIZE),
+      this.addVirtioCap(V.VIRTIO_PCI_CAP_ISR_CFG, VIRTIO_PCI_ISR_OFFSET, VIRTIO_PCI_REGION_SIZE),
+      this.addVirtioCap(V.VIRTIO_PCI_CAP_DEVICE_CFG, VIRTIO_PCI_DEVICE_OFFSET, VIRTIO_PCI_REGION_SIZE),
+      this.addVirtioCap(V.VIRTIO_PCI_CAP_NOTIFY_CFG, VIRTIO_PCI_NOTIFY_OFFSET, VIRTIO_PCI_REGION_SIZE, 4),
+      // §4.1.4.9: the PCI configuration access capability; bar, offset, length and data are the driver's.
+      this.addVirtioCap(V.VIRTIO_PCI_CAP_PCI_CFG, 0, 0, 4),
+    ];
+    this.set32(caps[3]! + 16, VIRTIO_PCI_NOTIFY_MULTIPLIER);
+    this.pciCfgCap = caps[4]!;
+    // QEMU links each new capability in at the head of the list: the list runs newest first.
+    this.config[PCI_CAPABILITY_LIST] = caps[caps.length - 1]!;
+    for (let i = caps.length - 1; i >= 0; i--) this.config[caps[i]! + 1] = i > 0 ? caps[i - 1]! : 0;
     this.config[this.pciCfgCap + 4] = 0;
     this.wmask[this.pciCfgCap + 4] = 0xff;
     this.wmask.fill(0xff, this.pciCfgCap + 8, this.pciCfgCap + 20);
@@ -257,11 +263,9 @@ export class VirtioPciFunction extends PciFunction implements VirtioContext {
   }
 
   private deviceConfigRead(off: number, size: number): number {
-    const end = this.device.configSize;
-    if (off + size <= end) return this.device.readConfig(off, size);
-    let v = 0;
-    for (let i = size - 1; i >= 0; i--) v = v * 256 + (off + i < end ? this.device.readConfig(off + i, 1) : 0);
-    return v;
+    if (off + size <= this.device.configSize) return this.device.readConfig(off, size);
+    // As QEMU: an access reaching past the device's config reads all ones, whole.
+    return size === 4 ? 0xffff_ffff : (1 << (8 * size)) - 1;
   }
 
   /** Available-buffer notification for queue `index` (§4.1.5.2). */

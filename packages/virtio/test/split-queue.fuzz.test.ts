@@ -82,7 +82,7 @@ describe('SplitQueue fuzzing', () => {
     // The generator reaches both outcomes: chains the device writes into, and broken rings.
     expect(written).toBeGreaterThan(8);
     expect(errors).toBeGreaterThan(100);
-  });
+  }, 60_000);
 
   it('pops exactly the chains a well-behaved driver adds (model check)', () => {
     const bufArb = fc.record({ len: fc.integer({ min: 0, max: 64 }), write: fc.boolean() });
@@ -117,5 +117,5 @@ describe('SplitQueue fuzzing', () => {
       }),
       { numRuns: 200 },
     );
-  });
+  }, 60_000);
 });
