@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.cjs', '**/scripts/**/*.{js,mjs}'],
+    files: ['**/*.cjs', '**/scripts/**/*.{js,mjs}', '**/bin/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
   },
 );
