@@ -70,6 +70,8 @@ const enum Step {
 /** Largest DATA transfer (the 24-bit length field). */
 const MAX_DATA = DATA_LENGTH_MASK;
 const TWO_32 = 0x1_0000_0000;
+/** Bounce buffers up to this size are kept for reuse; larger transfers allocate per command. */
+const KEEP_BOUNCE = 1 << 20;
 
 interface AesStateData {
   status: number;
@@ -414,8 +416,12 @@ export class AppleAes {
       input = mem.ramSlice(src, length);
       output = input && mem.ramSlice(dst, length);
       if (!input || !output || (src !== dst && src < dst + length && dst < src + length)) {
-        if (this.bounce.length < length) this.bounce = new Uint8Array(Math.max(length, 2 * this.bounce.length));
-        input = output = this.bounce.subarray(0, length);
+        if (length > KEEP_BOUNCE) {
+          input = output = new Uint8Array(length);
+        } else {
+          if (this.bounce.length < length) this.bounce = new Uint8Array(KEEP_BOUNCE);
+          input = output = this.bounce.subarray(0, length);
+        }
         bounced = true;
         if (!mem.readBytes(src, input)) {
           this.log.guestError(this.name, `DATA: DMA read of ${length} bytes at ${hex(src)} failed`);

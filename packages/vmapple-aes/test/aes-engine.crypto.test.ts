@@ -83,6 +83,16 @@ describe('AES through registers and DMA', () => {
     expect(toHex(runThroughDevice(board, { mode: 'cbc', encrypt: false, key, iv, input }, SRC + 3, DST + 5))).toBe(toHex(expected));
   });
 
+  it('a bounced DATA larger than the kept bounce buffer (1 MiB + 16, overlapping)', () => {
+    const board = makeBoard();
+    const key = new Uint8Array(randomBytes(24));
+    const iv = new Uint8Array(randomBytes(16));
+    const input = new Uint8Array(randomBytes((1 << 20) + 16));
+    const expected = nodeCrypt('cbc', true, key, iv, input);
+    const out = runThroughDevice(board, { mode: 'cbc', encrypt: true, key, iv, input }, RAM_BASE + 0x10_0000, RAM_BASE + 0x10_0010);
+    expect(Buffer.compare(out, expected)).toBe(0);
+  });
+
   it('DMA spanning two adjacent RAM regions', async () => {
     const { AddressSpace, RamRegion } = await import('@vmapple/core-bus');
     const { AppleAes } = await import('../src/index.js');
