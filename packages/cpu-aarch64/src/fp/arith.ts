@@ -343,7 +343,7 @@ function fastMulD(st: FpState, alo: number, ahi: number, blo: number, bhi: numbe
   const y = f64v(blo, bhi);
   const d = x * y;
   const m = Math.abs(d);
-  if (!(m >= 2 ** -900 && m < MAX_D_FAST) || !(Math.abs(x) < MAX_D_FAST) || !(Math.abs(y) < MAX_D_FAST)) return -1;
+  if (!(m >= 2 ** -900 && m < MAX_D_FAST) || !(Math.abs(x) < 2 ** 990) || !(Math.abs(y) < 2 ** 990)) return -1; // Veltkamp split must not overflow
   if (twoProdErr(x, y, d) !== 0) st.fpsr |= FPSR_IXC;
   return f64out(st, d);
 }

@@ -218,3 +218,159 @@ export function pmull64(st: FpState, alo: number, ahi: number, blo: number, bhi:
   st.r3 = h1;
   return w0;
 }
+
+// ---------------------------------------------------------------------------------------------
+// 64-bit lanes as (lo, hi) pairs. An exact intermediate is kept as H * 2^32 + L with L in
+// [0, 2^32) and H a (possibly wider than 32-bit) integer; results go out as lo + st.rhi.
+
+let pH = 0;
+let pL = 0;
+function norm(H: number, L: number): void {
+  const c = Math.floor(L / TWO32);
+  pH = H + c;
+  pL = L - c * TWO32;
+}
+
+/** Saturates the exact pair (pH, pL) to signed or unsigned 64 bits (QC), writing lo / st.rhi. */
+function sat64(st: FpState, signed: boolean): number {
+  if (signed) {
+    if (pH >= 0x80000000) {
+      st.fpsr |= FPSR_QC;
+      st.rhi = 0x7fffffff;
+      return 0xffffffff;
+    }
+    if (pH < -0x80000000) {
+      st.fpsr |= FPSR_QC;
+      st.rhi = 0x80000000;
+      return 0;
+    }
+  } else {
+    if (pH >= TWO32) {
+      st.fpsr |= FPSR_QC;
+      st.rhi = 0xffffffff;
+      return 0xffffffff;
+    }
+    if (pH < 0) {
+      st.fpsr |= FPSR_QC;
+      st.rhi = 0;
+      return 0;
+    }
+  }
+  st.rhi = pH >>> 0;
+  return pL >>> 0;
+}
+
+/** SQADD/SQSUB on 64-bit lanes. */
+export function sqadd64(st: FpState, alo: number, ahi: number, blo: number, bhi: number, sub = false): number {
+  if (sub) norm((ahi | 0) - (bhi | 0), (alo >>> 0) - (blo >>> 0));
+  else norm((ahi | 0) + (bhi | 0), (alo >>> 0) + (blo >>> 0));
+  return sat64(st, true);
+}
+/** UQADD/UQSUB on 64-bit lanes. */
+export function uqadd64(st: FpState, alo: number, ahi: number, blo: number, bhi: number, sub = false): number {
+  if (sub) norm((ahi >>> 0) - (bhi >>> 0), (alo >>> 0) - (blo >>> 0));
+  else norm((ahi >>> 0) + (bhi >>> 0), (alo >>> 0) + (blo >>> 0));
+  return sat64(st, false);
+}
+/** SUQADD (signed a + unsigned b) on 64-bit lanes. */
+export function suqadd64(st: FpState, alo: number, ahi: number, blo: number, bhi: number): number {
+  norm((ahi | 0) + (bhi >>> 0), (alo >>> 0) + (blo >>> 0));
+  return sat64(st, true);
+}
+/** USQADD (unsigned a + signed b) on 64-bit lanes. */
+export function usqadd64(st: FpState, alo: number, ahi: number, blo: number, bhi: number): number {
+  norm((ahi >>> 0) + (bhi | 0), (alo >>> 0) + (blo >>> 0));
+  return sat64(st, false);
+}
+/** SQABS/SQNEG on 64-bit lanes. */
+export function sqabs64(st: FpState, lo: number, hi: number, neg = false): number {
+  const h = hi | 0;
+  if (neg || h < 0) norm(-h, -(lo >>> 0));
+  else norm(h, lo >>> 0);
+  return sat64(st, true);
+}
+
+/**
+ * Shift of a 64-bit lane by a signed register amount (SSHL/USHL/SRSHL/URSHL/SQSHL/UQSHL/SQRSHL/
+ * UQRSHL, 64-bit forms; also the immediate right shifts with a negative amount).
+ */
+export function shlReg64(st: FpState, lo: number, hi: number, shiftByte: number, signed: boolean, round: boolean, sat: boolean): number {
+  const sh = (shiftByte << 24) >> 24;
+  let H = signed ? hi | 0 : hi >>> 0;
+  let L = lo >>> 0;
+  if (sh >= 0) {
+    if (sat) {
+      // Does x * 2^sh fit? Compare x against the range limits shifted right by sh.
+      const isZero = H === 0 && L === 0;
+      if (!isZero) {
+        const k = (signed ? 63 : 64) - sh; // |x| must be below 2^k (signed: x in [-2^k, 2^k))
+        let fits: boolean;
+        if (k < 0) fits = false;
+        else if (H >= 0) fits = k >= 32 ? H < 2 ** (k - 32) : H === 0 && L < 2 ** k;
+        else fits = signed && (k >= 32 ? H >= -(2 ** (k - 32)) : H === -1 && L >= TWO32 - 2 ** k);
+        if (!fits) {
+          pH = H < 0 ? -TWO32 * 2 : TWO32 * 2; // out of range: saturate
+          pL = 0;
+          return sat64(st, signed);
+        }
+      }
+    }
+    if (sh >= 64) {
+      st.rhi = 0;
+      return 0;
+    }
+    if (sh >= 32) {
+      st.rhi = (L << (sh - 32)) >>> 0;
+      return 0;
+    }
+    if (sh === 0) {
+      st.rhi = H >>> 0;
+      return L;
+    }
+    st.rhi = ((H << sh) | (L >>> (32 - sh))) >>> 0;
+    return (L << sh) >>> 0;
+  }
+  const n = -sh;
+  if (round) {
+    if (n > 65) {
+      st.rhi = 0;
+      return 0;
+    }
+    // add 2^(n-1)
+    if (n - 1 >= 32) H += 2 ** (n - 33);
+    else L += 2 ** (n - 1);
+    norm(H, L);
+    H = pH;
+    L = pL;
+  } else if (n >= 64) {
+    const neg = H < 0;
+    st.rhi = neg ? 0xffffffff : 0;
+    return neg ? 0xffffffff : 0;
+  }
+  if (n >= 32) {
+    const q = Math.floor(H / 2 ** (n - 32));
+    const qh = Math.floor(q / TWO32);
+    pH = qh;
+    pL = q - qh * TWO32;
+  } else {
+    const d = 2 ** n;
+    const qh = Math.floor(H / d);
+    pH = qh;
+    pL = (H - qh * d) * 2 ** (32 - n) + Math.floor(L / d);
+  }
+  if (sat) return sat64(st, signed);
+  st.rhi = pH >>> 0;
+  return pL >>> 0;
+}
+
+/** SQSHL/UQSHL/SQSHLU by immediate on a 64-bit lane (shift 0..63). */
+export function qshlImm64(st: FpState, lo: number, hi: number, shift: number, srcSigned: boolean, dstSigned: boolean): number {
+  if (srcSigned === dstSigned) return shlReg64(st, lo, hi, shift, srcSigned, false, true);
+  // SQSHLU: negative inputs saturate to 0.
+  if ((hi | 0) < 0) {
+    st.fpsr |= FPSR_QC;
+    st.rhi = 0;
+    return 0;
+  }
+  return shlReg64(st, lo, hi, shift, false, false, true);
+}

@@ -217,6 +217,66 @@ OPS.push(
   { name: 'frecpx.d', asm: 'frecpx d3, d0', gen: (r) => [genD(r), Z, Z], impl: (st, a) => [fp.f64Recpx(st, a[0], a[1]), st.rhi, 0, 0] },
 );
 
+
+// 64-bit lanes (scalar D forms).
+const gen64 = (r: Rng): P => {
+  switch (r.int(5)) {
+    case 0:
+      return [r.pick([0, 1, 0xffffffff]), r.pick([0, 0x7fffffff, 0x80000000, 0xffffffff])];
+    case 1:
+      return [r.u32(), r.int(4) - 2 >>> 0];
+    case 2:
+      return [r.int(64), 0];
+    default:
+      return [r.u32(), r.u32()];
+  }
+};
+const genSh64 = (r: Rng): P => [(r.int(4) === 0 ? r.int(256) : r.int(140) - 70) & 0xff, r.u32()];
+const d64 = (name: string, asm: string, f: (st: fp.FpState, a: P, b: P) => number, sh = false): TestOp => ({
+  name,
+  asm,
+  gen: (r) => [gen64(r), sh ? genSh64(r) : gen64(r), Z],
+  impl: (st, a, b) => {
+    const lo = f(st, a, b);
+    return [lo, st.rhi, 0, 0];
+  },
+});
+OPS.push(
+  d64('sqadd.d', 'sqadd d3, d0, d1', (st, a, b) => fp.sqadd64(st, a[0], a[1], b[0], b[1])),
+  d64('sqsub.d', 'sqsub d3, d0, d1', (st, a, b) => fp.sqadd64(st, a[0], a[1], b[0], b[1], true)),
+  d64('uqadd.d', 'uqadd d3, d0, d1', (st, a, b) => fp.uqadd64(st, a[0], a[1], b[0], b[1])),
+  d64('uqsub.d', 'uqsub d3, d0, d1', (st, a, b) => fp.uqadd64(st, a[0], a[1], b[0], b[1], true)),
+  d64('suqadd.d', 'fmov d3, d0; suqadd d3, d1', (st, a, b) => fp.suqadd64(st, a[0], a[1], b[0], b[1])),
+  d64('usqadd.d', 'fmov d3, d0; usqadd d3, d1', (st, a, b) => fp.usqadd64(st, a[0], a[1], b[0], b[1])),
+  d64('sqabs.d', 'sqabs d3, d0', (st, a) => fp.sqabs64(st, a[0], a[1])),
+  d64('sqneg.d', 'sqneg d3, d0', (st, a) => fp.sqabs64(st, a[0], a[1], true)),
+);
+for (const [insn, signed, round, sat] of [
+  ['sshl', true, false, false],
+  ['ushl', false, false, false],
+  ['srshl', true, true, false],
+  ['urshl', false, true, false],
+  ['sqshl', true, false, true],
+  ['uqshl', false, false, true],
+  ['sqrshl', true, true, true],
+  ['uqrshl', false, true, true],
+] as [string, boolean, boolean, boolean][]) {
+  OPS.push(d64(`${insn}.d`, `${insn} d3, d0, d1`, (st, a, b) => fp.shlReg64(st, a[0], a[1], b[0] & 0xff, signed, round, sat), true));
+}
+for (const sh of [1, 31, 33, 63]) {
+  OPS.push(
+    d64(`sqshl#${sh}.d`, `sqshl d3, d0, #${sh}`, (st, a) => fp.qshlImm64(st, a[0], a[1], sh, true, true)),
+    d64(`uqshl#${sh}.d`, `uqshl d3, d0, #${sh}`, (st, a) => fp.qshlImm64(st, a[0], a[1], sh, false, false)),
+    d64(`sqshlu#${sh}.d`, `sqshlu d3, d0, #${sh}`, (st, a) => fp.qshlImm64(st, a[0], a[1], sh, true, false)),
+    d64(`srshr#${sh}.d`, `srshr d3, d0, #${sh}`, (st, a) => fp.shlReg64(st, a[0], a[1], -sh & 0xff, true, true, false)),
+    d64(`urshr#${sh}.d`, `urshr d3, d0, #${sh}`, (st, a) => fp.shlReg64(st, a[0], a[1], -sh & 0xff, false, true, false)),
+  );
+}
+OPS.push(
+  d64('srshr#64.d', 'srshr d3, d0, #64', (st, a) => fp.shlReg64(st, a[0], a[1], -64 & 0xff, true, true, false)),
+  d64('urshr#64.d', 'urshr d3, d0, #64', (st, a) => fp.shlReg64(st, a[0], a[1], -64 & 0xff, false, true, false)),
+);
+
 describe('AdvSIMD integer helpers and FP estimates vs qemu-aarch64', () => {
   it('matches every result bit, FPSR flag and QC', () => {
     const { failures, total } = runSuite(OPS, casesPerOp(1000), 0x5eed0003);
