@@ -33,6 +33,8 @@ interface Pl031Data {
   cr: number;
   imsc: number;
   ris: number;
+  /** Whether a match is pending on the timer. */
+  matchArmed: boolean;
 }
 
 const STATE_TYPE = 'pl031';
@@ -94,7 +96,7 @@ export class Pl031 implements MmioHandler {
   /**
    * Registers to their reset values. The counter keeps running: it stands
    * for battery-backed time, so the guest's clock still agrees with the host
-   * after a reboot. RTCMR = 0 then matches when the counter next wraps to 0.
+   * after a reboot.
    */
   reset(): void {
     this.mr = 0;
@@ -102,7 +104,9 @@ export class Pl031 implements MmioHandler {
     this.cr = 0;
     this.imsc = 0;
     this.ris = 0;
-    this.scheduleMatch(false);
+    // No match is armed until the guest writes RTCMR or RTCLR: RTCMR's reset
+    // value 0 would otherwise hand an idle runner a deadline in 2106 to skip to.
+    this.timer.cancel();
     this.updateIrq();
   }
 
@@ -118,6 +122,7 @@ export class Pl031 implements MmioHandler {
         cr: this.cr,
         imsc: this.imsc,
         ris: this.ris,
+        matchArmed: this.timer.armed,
       },
     };
   }
@@ -133,7 +138,7 @@ export class Pl031 implements MmioHandler {
     this.imsc = d.imsc & R.INT_MATCH;
     this.ris = d.ris & R.INT_MATCH;
     this.timer.cancel();
-    this.scheduleMatch(false);
+    if (d.matchArmed === true) this.scheduleMatch(false);
     this.updateIrq();
   }
 

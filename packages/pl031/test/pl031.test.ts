@@ -244,6 +244,15 @@ describe('PL031 match interrupt', () => {
     expect(t.r(RIS)).toBe(1);
   });
 
+  it('after reset no match is armed (no far-future deadline for an idle runner)', () => {
+    const t = makeRtc({ startTime: EPOCH });
+    expect(t.clock.nextDeadline()).toBe(Infinity);
+    t.w(MR, EPOCH + 100);
+    expect(t.clock.nextDeadline()).toBe(100 * SECOND);
+    t.rtc.reset();
+    expect(t.clock.nextDeadline()).toBe(Infinity);
+  });
+
   it('RTCMR behind the counter matches after the wrap-around, not now', () => {
     const t = makeRtc();
     t.w(LR, 0xfffffffd);
