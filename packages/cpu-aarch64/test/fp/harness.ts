@@ -68,6 +68,7 @@ export function runSuite(ops: readonly TestOp[], perOp: number, seed: number): {
     }
   }
   for (const [name, cnt] of perOpFail) failures.push(`${name}: ${cnt} mismatches`);
+  if (process.env.FP_ORACLE_VERBOSE) console.log(`fp oracle: ${ops.length} ops, ${cases.length} cases, ${failures.length} failure lines`);
   return { failures, total: cases.length };
 }
 
