@@ -44,7 +44,7 @@ export class SplitQueue {
   deviceAddr = 0;
   /** VIRTIO_F_RING_EVENT_IDX negotiated (set at activation). */
   eventIdx = false;
-  /** VIRTIO_F_RING_INDIRECT_DESC negotiated (set at activation). */
+  /** VIRTIO_F_RING_INDIRECT_DESC negotiated (set at activation; informational, see `walk`). */
   indirect = false;
   /** Next available-ring index the device will read. */
   nextAvail = 0;
@@ -155,8 +155,8 @@ export class SplitQueue {
       const next = d[14]! | (d[15]! << 8);
       if (flags & VIRTQ_DESC_F_INDIRECT) {
         if (inIndirect) return this.fail('an indirect table contains an indirect descriptor');
-        if (!this.indirect) return this.fail('indirect descriptor used but VIRTIO_F_RING_INDIRECT_DESC was not negotiated');
-        if (flags & VIRTQ_DESC_F_NEXT) return this.fail('descriptor has both INDIRECT and NEXT set');
+        // Like QEMU, an indirect table is taken even when RING_INDIRECT_DESC was not negotiated,
+        // and a NEXT flag beside INDIRECT is ignored: the chain ends with the table.
         if (len === 0 || len % VIRTQ_DESC_SIZE !== 0) return this.fail(`indirect table length ${len} is not a non-zero multiple of 16`);
         if (len / VIRTQ_DESC_SIZE > VIRTQ_MAX_INDIRECT) return this.fail(`indirect table of ${len / VIRTQ_DESC_SIZE} entries is longer than ${VIRTQ_MAX_INDIRECT}`);
         if (addr < 0) return this.fail('indirect table address is beyond 2^53');

@@ -53,6 +53,11 @@ interface VirtioPciSavedState {
 }
 
 const STATE_VERSION = 1;
+/**
+ * ISR bits a configuration change sets. The spec names bit 1; QEMU sets bits
+ * 0 and 1 together (checked against QEMU 7.2 over qtest), and so do we.
+ */
+const CONFIG_ISR_BITS = V.VIRTIO_ISR_CONFIG | V.VIRTIO_ISR_QUEUE;
 const RING_FEATURES = V.featureBit(V.VIRTIO_F_RING_INDIRECT_DESC) | V.featureBit(V.VIRTIO_F_RING_EVENT_IDX) | V.featureBit(V.VIRTIO_F_VERSION_1);
 
 /**
@@ -169,7 +174,7 @@ export class VirtioPciFunction extends PciFunction implements VirtioContext {
 
   configChanged(): void {
     this.generation = (this.generation + 1) & 0xff;
-    if (this.status & V.VIRTIO_STATUS_DRIVER_OK) this.raiseIsr(V.VIRTIO_ISR_CONFIG);
+    if (this.status & V.VIRTIO_STATUS_DRIVER_OK) this.raiseIsr(CONFIG_ISR_BITS);
   }
 
   needsReset(reason: string): void {
@@ -177,7 +182,7 @@ export class VirtioPciFunction extends PciFunction implements VirtioContext {
     if (this.status & V.VIRTIO_STATUS_DEVICE_NEEDS_RESET) return;
     this.status |= V.VIRTIO_STATUS_DEVICE_NEEDS_RESET;
     // §2.1.2: with DRIVER_OK set, the device sends a configuration change notification.
-    if (this.status & V.VIRTIO_STATUS_DRIVER_OK) this.raiseIsr(V.VIRTIO_ISR_CONFIG);
+    if (this.status & V.VIRTIO_STATUS_DRIVER_OK) this.raiseIsr(CONFIG_ISR_BITS);
   }
 
   // ---- reset -------------------------------------------------------------------------
