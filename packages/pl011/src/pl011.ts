@@ -7,7 +7,9 @@ import {
   type Log,
   type MmioHandler,
   MmioRegion,
+  type Resettable,
   silentLog,
+  type Snapshottable,
   type Timer,
   type VirtualClock,
 } from '@vmapple/core-bus';
@@ -91,7 +93,7 @@ const DEFAULT_TIMEOUT_NS = Math.round((32 * 1e9) / 115200);
  * back-pressure: `receive` takes only what fits, and `onReceiveSpace` says
  * when to try again, so no input byte is ever dropped.
  */
-export class Pl011 implements MmioHandler {
+export class Pl011 implements MmioHandler, Resettable, Snapshottable<Pl011Data> {
   readonly name: string;
   readonly region: MmioRegion;
   /** UARTINTR: high while UARTMIS != 0. */

@@ -7,7 +7,9 @@ import {
   type Log,
   type MmioHandler,
   MmioRegion,
+  type Resettable,
   silentLog,
+  type Snapshottable,
   type Timer,
   VirtualClock,
 } from '@vmapple/core-bus';
@@ -46,7 +48,7 @@ const STATE_VERSION = 1;
  * register raising `irq` (level) when the counter reaches it, and a load
  * register to set the time.
  */
-export class Pl031 implements MmioHandler {
+export class Pl031 implements MmioHandler, Resettable, Snapshottable<Pl031Data> {
   readonly name: string;
   readonly region: MmioRegion;
   /** RTCINTR: high while RTCMIS != 0. */

@@ -7,7 +7,9 @@ import {
   type Log,
   type MmioHandler,
   MmioRegion,
+  type Resettable,
   silentLog,
+  type Snapshottable,
 } from '@vmapple/core-bus';
 import * as R from './registers.js';
 
@@ -49,7 +51,7 @@ const STATE_VERSION = 1;
  * edge/level interrupts combined into one level output `irq`. The host
  * drives input lines with `setInput` and sees output lines via `onOutput`.
  */
-export class Pl061 implements MmioHandler {
+export class Pl061 implements MmioHandler, Resettable, Snapshottable<Pl061Data> {
   readonly name: string;
   readonly region: MmioRegion;
   /** GPIOINTR: high while GPIOMIS != 0. */

@@ -6,7 +6,9 @@ import {
   type Log,
   type MmioHandler,
   MmioRegion,
+  type Resettable,
   silentLog,
+  type Snapshottable,
 } from '@vmapple/core-bus';
 import {
   PVPANIC_CRASH_LOADED,
@@ -35,7 +37,7 @@ const STATE_VERSION = 1;
  * events and a byte written reports one event to the host: the lowest of
  * PANICKED, CRASH_LOADED, SHUTDOWN that is set. No interrupt.
  */
-export class Pvpanic implements MmioHandler {
+export class Pvpanic implements MmioHandler, Resettable, Snapshottable<{ warnedUnknown: boolean }> {
   readonly name: string;
   readonly region: MmioRegion;
   readonly events: number;
