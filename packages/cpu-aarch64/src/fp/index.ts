@@ -6,3 +6,4 @@ export * from './compare.js';
 export * from './convert.js';
 export * from './estimate.js';
 export * from './simd-int.js';
+export * from './crypto.js';

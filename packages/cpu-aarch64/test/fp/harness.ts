@@ -3,14 +3,15 @@ import { Rng, bitsOfF32, bitsOfF64, f32OfBits, f64OfBits, genD, genFpcr, genS } 
 import { buildOracle, runOracle, type Case } from './oracle.js';
 
 export type Words = [number, number, number, number];
+export type Pair = [number, number];
 
 export interface TestOp {
   name: string;
   asm: string;
-  /** Operands [a, b, c] as 64-bit pairs. */
-  gen: (r: Rng) => [[number, number], [number, number], [number, number]];
+  /** Operands [a, b, c] (optionally [a, b, c, d, e, f] in x1..x6) as 64-bit pairs. */
+  gen: (r: Rng) => Pair[];
   /** Our result (v3 words) for the case; st.fpcr is set and st.fpsr cleared before the call. */
-  impl: (st: FpState, a: [number, number], b: [number, number], c: [number, number]) => Words;
+  impl: (st: FpState, a: Pair, b: Pair, c: Pair, d: Pair, e: Pair, f: Pair) => Words;
   /** FPCR generator (default: random mode, FZ, DN, AHP). */
   fpcr?: (r: Rng) => number;
 }
@@ -33,8 +34,8 @@ export function runSuite(ops: readonly TestOp[], perOp: number, seed: number): {
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
     for (let n = 0; n < perOp; n++) {
-      const [a, b, c] = op.gen(r);
-      cases.push({ op: i, fpcr: (op.fpcr ?? genFpcr)(r), a, b, c });
+      const [a, b, c, d, e, f] = op.gen(r);
+      cases.push({ op: i, fpcr: (op.fpcr ?? genFpcr)(r), a, b, c, d, e, f });
     }
   }
   const res = runOracle(exe, cases);
@@ -47,7 +48,7 @@ export function runSuite(ops: readonly TestOp[], perOp: number, seed: number): {
     st.fpcr = k.fpcr;
     st.fpsr = 0;
     st.rhi = 0;
-    const got = op.impl(st, k.a, k.b, k.c);
+    const got = op.impl(st, k.a, k.b, k.c, k.d ?? Z, k.e ?? Z, k.f ?? Z);
     const exp = res[i];
     const ok =
       (got[0] >>> 0) === exp.r[0] &&

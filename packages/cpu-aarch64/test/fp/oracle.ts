@@ -19,6 +19,10 @@ export interface Case {
   a: [number, number];
   b: [number, number];
   c: [number, number];
+  /** Extra operands (x4, x5, x6) for 128-bit forms; zero when absent. */
+  d?: [number, number];
+  e?: [number, number];
+  f?: [number, number];
 }
 
 export interface Result {
@@ -43,20 +47,20 @@ function cSource(ops: readonly OracleOp[]): string {
       (o, i) => `  case ${i}:
     __asm__ volatile(
       "msr fpcr, %[fpcr]\\n\\tmsr fpsr, xzr\\n\\t"
-      "mov x1, %[a]\\n\\tmov x2, %[b]\\n\\tmov x3, %[c]\\n\\t"
+      "mov x1, %[a]\\n\\tmov x2, %[b]\\n\\tmov x3, %[c]\\n\\tmov x4, %[d]\\n\\tmov x5, %[e]\\n\\tmov x6, %[f]\\n\\t"
       "fmov d0, x1\\n\\tfmov d1, x2\\n\\tfmov d2, x3\\n\\tmovi v3.16b, #0\\n\\tmov x0, xzr\\n\\t"
       ${JSON.stringify(o.asm.replace(/;/g, '\n\t') + '\n\t')}
       "mrs %[s], fpsr\\n\\tfmov %[r0], d3\\n\\tmov %[r1], v3.d[1]\\n\\tmsr fpcr, xzr\\n\\t"
       : [r0] "=&r"(r0), [r1] "=&r"(r1), [s] "=&r"(s)
-      : [fpcr] "r"(fpcr), [a] "r"(a), [b] "r"(b), [c] "r"(c)
-      : "x0", "x1", "x2", "x3", "v0", "v1", "v2", "v3", "v4", "cc", "memory");
+      : [fpcr] "r"(fpcr), [a] "r"(a), [b] "r"(b), [c] "r"(c), [d] "r"(d), [e] "r"(e), [f] "r"(f)
+      : "x0", "x1", "x2", "x3", "x4", "x5", "x6", "v0", "v1", "v2", "v3", "v4", "cc", "memory");
     break;`,
     )
     .join('\n');
   return `#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
-struct in { uint32_t op, fpcr; uint64_t a, b, c; };
+struct in { uint32_t op, fpcr; uint64_t a, b, c, d, e, f; };
 struct out { uint64_t r0, r1; uint32_t fpsr, pad; };
 int main(int argc, char **argv) {
   if (argc < 3) return 2;
@@ -64,7 +68,7 @@ int main(int argc, char **argv) {
   if (!fi || !fo) return 3;
   struct in x;
   while (fread(&x, sizeof x, 1, fi) == 1) {
-    uint64_t r0 = 0, r1 = 0, s = 0, fpcr = x.fpcr, a = x.a, b = x.b, c = x.c;
+    uint64_t r0 = 0, r1 = 0, s = 0, fpcr = x.fpcr, a = x.a, b = x.b, c = x.c, d = x.d, e = x.e, f = x.f;
     switch (x.op) {
 ${cases}
     default: return 4;
@@ -99,9 +103,10 @@ export function buildOracle(ops: readonly OracleOp[]): string {
 let seq = 0;
 /** Runs the cases under qemu-aarch64 and returns the results in order. */
 export function runOracle(exe: string, cases: readonly Case[]): Result[] {
-  const inBuf = Buffer.alloc(cases.length * 32);
+  const REC = 56;
+  const inBuf = Buffer.alloc(cases.length * REC);
   cases.forEach((k, i) => {
-    const o = i * 32;
+    const o = i * REC;
     inBuf.writeUInt32LE(k.op, o);
     inBuf.writeUInt32LE(k.fpcr >>> 0, o + 4);
     inBuf.writeUInt32LE(k.a[0] >>> 0, o + 8);
@@ -110,6 +115,11 @@ export function runOracle(exe: string, cases: readonly Case[]): Result[] {
     inBuf.writeUInt32LE(k.b[1] >>> 0, o + 20);
     inBuf.writeUInt32LE(k.c[0] >>> 0, o + 24);
     inBuf.writeUInt32LE(k.c[1] >>> 0, o + 28);
+    const extra = [k.d ?? [0, 0], k.e ?? [0, 0], k.f ?? [0, 0]];
+    extra.forEach((p, j) => {
+      inBuf.writeUInt32LE(p[0] >>> 0, o + 32 + 8 * j);
+      inBuf.writeUInt32LE(p[1] >>> 0, o + 36 + 8 * j);
+    });
   });
   const base = join(tmpdir(), 'vmapple-fp-oracle', `run-${process.pid}-${seq++}`);
   writeFileSync(`${base}.in`, inBuf);
