@@ -326,6 +326,34 @@ describe('groups and enables', () => {
     expect(g.irq[0]!.level).toBe(false);
   });
 
+  it('a group disabled at the CPU interface does not hide the other group (QEMU 7.2 differs)', () => {
+    const g = new Rig(1).linuxish();
+    g.msr(0, 'ICC_IGRPEN0_EL1', 1);
+    g.dw(0x084, g.d(0x084) & ~(1 << 9)); // INTID 41 -> Group 0
+    g.enable(40, 0x40); // Group 1, higher priority
+    g.enable(41, 0x80); // Group 0
+    g.dw(0x204, 3 << 8);
+    g.msr(0, 'ICC_IGRPEN1_EL1', 0);
+    expect(g.mrs(0, 'ICC_HPPIR0_EL1')).toBe(41);
+    expect(g.fiq[0]!.level).toBe(true);
+    expect(g.mrs(0, 'ICC_IAR0_EL1')).toBe(41);
+  });
+
+  it('preemption compares the pending group priority with ICC_RPR_EL1 across groups (QEMU 7.2 differs)', () => {
+    const g = new Rig(1).linuxish();
+    g.msr(0, 'ICC_IGRPEN0_EL1', 1);
+    g.dw(0x084, g.d(0x084) & ~(1 << 8)); // INTID 40 -> Group 0
+    g.enable(40, 0x58);
+    g.enable(41, 0x40);
+    g.dw(0x204, 1 << 8);
+    expect(g.mrs(0, 'ICC_IAR0_EL1')).toBe(40);
+    expect(g.mrs(0, 'ICC_RPR_EL1')).toBe(0x58); // BPR0 2: group priority [7:3]
+    g.msr(0, 'ICC_BPR1_EL1', 5); // Group 1 group priority [7:5]: 0x40
+    g.dw(0x204, 1 << 9);
+    expect(g.irq[0]!.level).toBe(true); // 0x40 < 0x58
+    expect(g.mrs(0, 'ICC_IAR1_EL1')).toBe(41);
+  });
+
   it('a disabled interrupt is not signalled but stays pending', () => {
     const g = new Rig(1).linuxish();
     g.enable(40, 0x80);

@@ -21,7 +21,11 @@ export type Step =
   | { op: 'mrs'; name: IccRegisterName; mask?: bigint; note?: string }
   | { op: 'msr'; name: IccRegisterName; value: bigint }
   /** The virtual timer's PPI 27 (level): QEMU asserts it with CNTV_CTL/CVAL; the model with setPpi. */
-  | { op: 'timer'; level: boolean };
+  | { op: 'timer'; level: boolean }
+  /** ICC_IAR<group>_EL1, printed; a real INTID is pushed on a stack of acknowledged interrupts. */
+  | { op: 'ack'; group: 0 | 1 }
+  /** Pops the most recent acknowledge (if any) and writes its INTID to ICC_EOIR<group>_EL1. */
+  | { op: 'eoi' };
 
 const VIRT_GICD = 0x0800_0000;
 const VIRT_GICR = 0x080a_0000;
@@ -63,6 +67,16 @@ function cSource(steps: readonly Step[]): string {
       case 'msr':
         body.push(`{ u64 v = 0x${s.value.toString(16)}UL; __asm__ volatile("msr ${sysregName(s.name)}, %0\\n isb" :: "r"(v)); }`);
         break;
+      case 'ack':
+        body.push(
+          `{ u64 v; __asm__ volatile("mrs %0, ${sysregName(s.group ? 'ICC_IAR1_EL1' : 'ICC_IAR0_EL1')}" : "=r"(v)); hex(v); if (v < 1020 && sp < 64) stack[sp++] = v | ${s.group}UL << 32; }`,
+        );
+        break;
+      case 'eoi':
+        body.push(
+          `if (sp > 0) { u64 e = stack[--sp]; if (e >> 32) __asm__ volatile("msr ${sysregName('ICC_EOIR1_EL1')}, %0\\n isb" :: "r"(e & 0xffffff)); else __asm__ volatile("msr ${sysregName('ICC_EOIR0_EL1')}, %0\\n isb" :: "r"(e & 0xffffff)); }`,
+        );
+        break;
       case 'timer':
         body.push(
           s.level
@@ -76,6 +90,8 @@ function cSource(steps: readonly Step[]): string {
 static inline void dsb(void) { __asm__ volatile("dsb sy" ::: "memory"); }
 static void out(char c) { *(volatile u32 *)0x${VIRT_UART.toString(16)}UL = (u32)c; }
 static void hex(u64 v) { out('='); for (int i = 60; i >= 0; i -= 4) out("0123456789abcdef"[(v >> i) & 15]); out('\\n'); }
+static u64 stack[64];
+static int sp;
 void main(void) {
 ${body.join('\n')}
 }
@@ -125,7 +141,7 @@ export function runOnQemu(steps: readonly Step[]): bigint[] {
       .split('\n')
       .filter((l) => /^=[0-9a-f]{16}$/.test(l.trim()))
       .map((l) => BigInt('0x' + l.trim().slice(1)));
-    const expected = steps.filter((s) => s.op === 'dr' || s.op === 'rr' || s.op === 'mrs').length;
+    const expected = steps.filter(isRead).length;
     if (values.length !== expected) throw new Error(`QEMU printed ${values.length} of ${expected} values; stderr: ${r.stderr}`);
     return values;
   } finally {
@@ -137,6 +153,7 @@ export function runOnQemu(steps: readonly Step[]): bigint[] {
 export function runOnModel(steps: readonly Step[]): bigint[] {
   const g = new Rig(1);
   const values: bigint[] = [];
+  const stack: { id: number; group: number }[] = [];
   const read = (base: number, off: number, size: number) => (size === 8 ? g.bus.read64(base + off) : BigInt(g.bus.read(base + off, size)));
   const write = (base: number, off: number, size: number, v: bigint) =>
     size === 8 ? g.bus.write64(base + off, v) : g.bus.write(base + off, size, Number(v & 0xffff_ffffn));
@@ -163,16 +180,45 @@ export function runOnModel(steps: readonly Step[]): bigint[] {
       case 'timer':
         g.gic.setPpi(0, 27, s.level);
         break;
+      case 'ack': {
+        const v = g.mrs(0, s.group ? 'ICC_IAR1_EL1' : 'ICC_IAR0_EL1')!;
+        values.push(BigInt(v));
+        if (v < 1020 && stack.length < 64) stack.push({ id: v, group: s.group });
+        break;
+      }
+      case 'eoi': {
+        const e = stack.pop();
+        if (e) g.msr(0, e.group ? 'ICC_EOIR1_EL1' : 'ICC_EOIR0_EL1', e.id);
+        break;
+      }
     }
   }
   return values;
 }
 
 /** The reads of a script with their masks and labels, for reporting differences. */
-export function reads(steps: readonly Step[]): { step: Step; mask: bigint; label: string }[] {
-  return steps.flatMap((s, i) => {
+function isRead(s: Step): boolean {
+  return s.op === 'dr' || s.op === 'rr' || s.op === 'mrs' || s.op === 'ack';
+}
+
+export interface ReadStep {
+  step: Step;
+  mask: bigint;
+  label: string;
+}
+
+export function reads(steps: readonly Step[]): ReadStep[] {
+  return steps.flatMap((s, i): ReadStep[] => {
+    if (s.op === 'ack') return [{ step: s, mask: 0xffff_ffff_ffff_ffffn, label: `#${i} ICC_IAR${s.group}_EL1` }];
     if (s.op !== 'dr' && s.op !== 'rr' && s.op !== 'mrs') return [];
     const label = `#${i} ${s.op} ${s.op === 'mrs' ? s.name : '0x' + s.off.toString(16)}${s.note ? ` (${s.note})` : ''}`;
     return [{ step: s, mask: s.mask ?? 0xffff_ffff_ffff_ffffn, label }];
   });
+}
+
+/** Differences between the reads of two runs of `steps`, as readable lines. */
+export function compare(steps: readonly Step[], q: bigint[], m: bigint[]): string[] {
+  return reads(steps).flatMap(({ mask, label }, i) =>
+    ((q[i]! ^ m[i]!) & mask) === 0n ? [] : [`${label}: qemu 0x${(q[i]! & mask).toString(16)}, model 0x${(m[i]! & mask).toString(16)}`],
+  );
 }
