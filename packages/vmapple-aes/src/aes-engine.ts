@@ -407,15 +407,16 @@ export class AppleAes {
       this.trData.emit(`key slot ${slot} iv slot ${ivSlot} ${this.cbc ? 'CBC' : 'ECB'} ${this.encrypt ? 'encrypt' : 'decrypt'} ${hex(src)} -> ${hex(dst)} (${hex(length)} bytes)`);
     }
 
-    // Step 1: fetch the source. In place when both ranges are one RAM slice and
-    // either identical or disjoint; otherwise through the bounce buffer.
+    // Step 1: fetch the source. In place when both ranges are one RAM slice each and
+    // their host bytes are identical or disjoint (RAM may be aliased, so compare
+    // host bytes, not guest addresses); otherwise through a bounce buffer.
     let input: Uint8Array | undefined;
     let output: Uint8Array | undefined;
     let bounced = false;
     if (length > 0) {
       input = mem.ramSlice(src, length);
       output = input && mem.ramSlice(dst, length);
-      if (!input || !output || (src !== dst && src < dst + length && dst < src + length)) {
+      if (!input || !output || partlyOverlap(input, output)) {
         if (length > KEEP_BOUNCE) {
           input = output = new Uint8Array(length);
         } else {
@@ -522,4 +523,10 @@ function hexDump(bytes: Uint8Array): string {
   let s = '';
   for (let i = 0; i < bytes.length; i++) s += (i % 16 === 0 ? (i ? '\n' : '') : ' ') + bytes[i]!.toString(16).padStart(2, '0');
   return s;
+}
+
+/** Whether two views share some bytes without being the very same bytes. */
+function partlyOverlap(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.buffer !== b.buffer || a.byteOffset === b.byteOffset) return false;
+  return a.byteOffset < b.byteOffset + b.length && b.byteOffset < a.byteOffset + a.length;
 }

@@ -93,6 +93,25 @@ describe('AES through registers and DMA', () => {
     expect(Buffer.compare(out, expected)).toBe(0);
   });
 
+  it('aliased RAM: the same host bytes at two guest addresses, overlapping by 16 bytes', async () => {
+    const { AddressSpace, RamRegion } = await import('@vmapple/core-bus');
+    const { AppleAes } = await import('../src/index.js');
+    const bus = new AddressSpace();
+    const ram = new RamRegion('ram', 0x4000);
+    bus.mapRam(0x1000_0000, ram);
+    bus.mapRam(0x2000_0000, ram); // alias
+    const aes = new AppleAes({ memory: bus });
+    const key = new Uint8Array(randomBytes(16));
+    const iv = new Uint8Array(randomBytes(16));
+    const input = new Uint8Array(randomBytes(0x100));
+    bus.writeBytes(0x1000_0000, input);
+    const w = (x: number) => aes.region.write(0x200, 4, x);
+    [keyCmd({ mode: 1 }), ...leWords(key), 0x2000_0000, ...leWords(iv), ...dataCmd(0x100, 0x1000_0000, 0x2000_0010)].forEach(w);
+    const out = new Uint8Array(0x100);
+    bus.readBytes(0x1000_0010, out);
+    expect(toHex(out)).toBe(toHex(nodeCrypt('cbc', false, key, iv, input)));
+  });
+
   it('DMA spanning two adjacent RAM regions', async () => {
     const { AddressSpace, RamRegion } = await import('@vmapple/core-bus');
     const { AppleAes } = await import('../src/index.js');
