@@ -122,6 +122,19 @@ describe('ICC_* encodings', () => {
     }
   });
 
+  it('accepts the signed 32-bit halves a CPU may pass (value | 0)', () => {
+    const g = new Rig(2).linuxish();
+    expect(g.gic.writeSysreg(0, ICC_ENCODINGS.ICC_AP1R0_EL1, 0x8000_0000 | 0, 0)).toBe(true);
+    expect(g.mrs(0, 'ICC_AP1R0_EL1')).toBe(0x8000_0000);
+    expect(g.mrs(0, 'ICC_RPR_EL1')).toBe(0xf8);
+    g.gic.writeSysreg(0, ICC_ENCODINGS.ICC_AP1R0_EL1, 0, 0);
+    g.gic.writeSysreg(0, ICC_ENCODINGS.ICC_PMR_EL1, -1, -1);
+    expect(g.mrs(0, 'ICC_PMR_EL1')).toBe(0xf8);
+    g.sw(1, 0x100, 0xffff);
+    g.gic.writeSysreg(0, ICC_ENCODINGS.ICC_SGI1R_EL1, (0xf << 24) | 0xffff | 0, 0xffff_0100 | 0); // IRM set, RES0 high bits
+    expect(g.s(1, 0x200)).toBe(1 << 15);
+  });
+
   it('UNDEFINED (false) for other encodings, MRS of write-only and MSR of read-only registers', () => {
     const g = new Rig(1);
     expect(g.mrs(0, 'ICC_EOIR1_EL1')).toBeUndefined();
