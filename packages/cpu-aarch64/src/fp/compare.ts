@@ -1,5 +1,5 @@
 import { FPCR_FZ, FPSR_IOC, type FpState } from './state.js';
-import { ldexp } from './scratch.js';
+import { S_F32, S_F64, S_U32, S_W32, ldexp } from './scratch.js';
 import { C_INF, C_QNAN, C_SNAN, C_ZERO, cls, expo, mant, sgn, unpackD, unpackS } from './unpack.js';
 
 // Compares. FCMP/FCMPE give NZCV; the vector compares give a boolean (the caller makes the mask).
@@ -44,12 +44,37 @@ function un2D(st: FpState, alo: number, ahi: number, blo: number, bhi: number): 
   unpackD(st, 1, blo, bhi, fz);
 }
 
+// Fast path (FZ = 0, no NaN operand): JS comparison of the exact values; -1 defers.
+function fastCmp(x: number, y: number): number {
+  return x === y ? NZCV_EQ : x < y ? NZCV_LT : x > y ? NZCV_GT : -1;
+}
+function fastCmpS(st: FpState, a: number, b: number): number {
+  if ((st.fpcr & FPCR_FZ) !== 0) return -1;
+  S_W32[0] = a;
+  const x = S_F32[0];
+  S_W32[0] = b;
+  return fastCmp(x, S_F32[0]);
+}
+function fastCmpD(st: FpState, alo: number, ahi: number, blo: number, bhi: number): number {
+  if ((st.fpcr & FPCR_FZ) !== 0) return -1;
+  S_U32[0] = alo;
+  S_U32[1] = ahi;
+  const x = S_F64[0];
+  S_U32[0] = blo;
+  S_U32[1] = bhi;
+  return fastCmp(x, S_F64[0]);
+}
+
 /** FCMP (signalAll false) / FCMPE (true): returns NZCV in bits 3..0. FCMP #0.0: pass b = 0. */
 export function f32Cmp(st: FpState, a: number, b: number, signalAll: boolean): number {
+  const r = fastCmpS(st, a, b);
+  if (r >= 0) return r;
   un2S(st, a, b);
   return cmpCore(st, signalAll);
 }
 export function f64Cmp(st: FpState, alo: number, ahi: number, blo: number, bhi: number, signalAll: boolean): number {
+  const r = fastCmpD(st, alo, ahi, blo, bhi);
+  if (r >= 0) return r;
   un2D(st, alo, ahi, blo, bhi);
   return cmpCore(st, signalAll);
 }
@@ -65,14 +90,20 @@ function geCore(st: FpState, orEqual: boolean): boolean {
 }
 
 export function f32CmpEq(st: FpState, a: number, b: number): boolean {
+  const r = fastCmpS(st, a, b);
+  if (r >= 0) return r === NZCV_EQ;
   un2S(st, a, b);
   return eqCore(st);
 }
 export function f32CmpGe(st: FpState, a: number, b: number): boolean {
+  const r = fastCmpS(st, a, b);
+  if (r >= 0) return r === NZCV_GT || r === NZCV_EQ;
   un2S(st, a, b);
   return geCore(st, true);
 }
 export function f32CmpGt(st: FpState, a: number, b: number): boolean {
+  const r = fastCmpS(st, a, b);
+  if (r >= 0) return r === NZCV_GT;
   un2S(st, a, b);
   return geCore(st, false);
 }
@@ -86,14 +117,20 @@ export function f32AbsGt(st: FpState, a: number, b: number): boolean {
   return geCore(st, false);
 }
 export function f64CmpEq(st: FpState, alo: number, ahi: number, blo: number, bhi: number): boolean {
+  const r = fastCmpD(st, alo, ahi, blo, bhi);
+  if (r >= 0) return r === NZCV_EQ;
   un2D(st, alo, ahi, blo, bhi);
   return eqCore(st);
 }
 export function f64CmpGe(st: FpState, alo: number, ahi: number, blo: number, bhi: number): boolean {
+  const r = fastCmpD(st, alo, ahi, blo, bhi);
+  if (r >= 0) return r === NZCV_GT || r === NZCV_EQ;
   un2D(st, alo, ahi, blo, bhi);
   return geCore(st, true);
 }
 export function f64CmpGt(st: FpState, alo: number, ahi: number, blo: number, bhi: number): boolean {
+  const r = fastCmpD(st, alo, ahi, blo, bhi);
+  if (r >= 0) return r === NZCV_GT;
   un2D(st, alo, ahi, blo, bhi);
   return geCore(st, false);
 }

@@ -16,7 +16,7 @@ import {
   fpcrRMode,
   type FpState,
 } from './state.js';
-import { S_F32, S_F64, S_U32, S_W32, TWO32, ldexp, twoSumErr } from './scratch.js';
+import { S_F32, S_F64, S_U32, S_W32, TWO32, ldexp, pow2, twoSumErr } from './scratch.js';
 import { RF_AHP, RF_FZ, packDefaultNaN, packInf, packZero, roundPack } from './round.js';
 import { C_INF, C_QNAN, C_SNAN, C_ZERO, cls, expo, mant, rawHi, rawLo, sgn, unpackD, unpackH, unpackS } from './unpack.js';
 
@@ -149,18 +149,29 @@ let satHigh = false;
 function toFixedCore(st: FpState, rmode: number, unsigned: boolean, fbits: number, bits: number): number {
   satHigh = false;
   const c = cls[0];
-  const lo = unsigned ? 0 : bits === 32 ? -2147483648 : -TWO63;
-  const hiLim = unsigned ? (bits === 32 ? 4294967295 : TWO64) : bits === 32 ? 2147483647 : TWO63;
-  // For 64 bits hiLim is exclusive (2^63, 2^64 are not representable as results).
   if (c === C_QNAN || c === C_SNAN) {
     st.fpsr |= FPSR_IOC;
     return 0;
   }
   if (c === C_ZERO) return 0;
-  let x: number;
-  if (c === C_INF) x = sgn[0] ? -Infinity : Infinity;
-  else x = ldexp(mant[0], expo[0] + fbits);
-  const r = c === C_INF ? x : roundToInt(x, rmode);
+  if (c === C_INF) return saturate(st, sgn[0] ? -Infinity : Infinity, unsigned, bits);
+  return toFixedValue(st, ldexp(mant[0], expo[0] + fbits), rmode, unsigned, bits);
+}
+
+/** Saturation of an out-of-range (or infinite) value. */
+function saturate(st: FpState, x: number, unsigned: boolean, bits: number): number {
+  st.fpsr |= FPSR_IOC;
+  if (x < 0) return unsigned ? 0 : bits === 32 ? -2147483648 : -TWO63;
+  satHigh = true;
+  return unsigned ? (bits === 32 ? 4294967295 : TWO64) : bits === 32 ? 2147483647 : TWO63;
+}
+
+/** Rounds the finite value x (already scaled by 2^fbits) to a saturated integer. */
+function toFixedValue(st: FpState, x: number, rmode: number, unsigned: boolean, bits: number): number {
+  satHigh = false;
+  const lo = unsigned ? 0 : bits === 32 ? -2147483648 : -TWO63;
+  const hiLim = unsigned ? (bits === 32 ? 4294967295 : TWO64) : bits === 32 ? 2147483647 : TWO63;
+  const r = roundToInt(x, rmode);
   if (r < lo) {
     st.fpsr |= FPSR_IOC;
     return lo;
@@ -193,24 +204,44 @@ function split64(st: FpState, r: number, unsigned: boolean): number {
   return lo >>> 0;
 }
 
+/** A finite single that FZ does not flush: loads its value into S_F32[0]. */
+function fastSrcS(st: FpState, a: number): boolean {
+  const e = a & 0x7f800000;
+  if (e === 0x7f800000 || (e === 0 && (st.fpcr & FPCR_FZ) !== 0)) return false;
+  S_W32[0] = a;
+  return true;
+}
+/** A finite double that FZ does not flush: loads its value into S_F64[0]. */
+function fastSrcD(st: FpState, lo: number, hi: number): boolean {
+  const e = hi & 0x7ff00000;
+  if (e === 0x7ff00000 || (e === 0 && (st.fpcr & FPCR_FZ) !== 0)) return false;
+  S_U32[0] = lo;
+  S_U32[1] = hi;
+  return true;
+}
+
 /**
  * FCVT{N,P,M,Z,A}{S,U} Wd/Xd, Sn (and the fixed-point FCVTZS/FCVTZU #fbits forms).
  * rmode: RN, RP, RM, RZ or RA. 32-bit results are returned as uint32 bits.
  */
 export function f32ToI32(st: FpState, a: number, rmode: number, unsigned: boolean, fbits = 0): number {
+  if (fastSrcS(st, a)) return toFixedValue(st, S_F32[0] * pow2(fbits), rmode, unsigned, 32) >>> 0;
   unpackS(st, 0, a, fzOf(st));
   return toFixedCore(st, rmode, unsigned, fbits, 32) >>> 0;
 }
 export function f64ToI32(st: FpState, lo: number, hi: number, rmode: number, unsigned: boolean, fbits = 0): number {
+  if (fastSrcD(st, lo, hi)) return toFixedValue(st, S_F64[0] * pow2(fbits), rmode, unsigned, 32) >>> 0;
   unpackD(st, 0, lo, hi, fzOf(st));
   return toFixedCore(st, rmode, unsigned, fbits, 32) >>> 0;
 }
 /** 64-bit results: low word returned, high word in st.rhi. */
 export function f32ToI64(st: FpState, a: number, rmode: number, unsigned: boolean, fbits = 0): number {
+  if (fastSrcS(st, a)) return split64(st, toFixedValue(st, S_F32[0] * pow2(fbits), rmode, unsigned, 64), unsigned);
   unpackS(st, 0, a, fzOf(st));
   return split64(st, toFixedCore(st, rmode, unsigned, fbits, 64), unsigned);
 }
 export function f64ToI64(st: FpState, lo: number, hi: number, rmode: number, unsigned: boolean, fbits = 0): number {
+  if (fastSrcD(st, lo, hi)) return split64(st, toFixedValue(st, S_F64[0] * pow2(fbits), rmode, unsigned, 64), unsigned);
   unpackD(st, 0, lo, hi, fzOf(st));
   return split64(st, toFixedCore(st, rmode, unsigned, fbits, 64), unsigned);
 }
@@ -227,11 +258,25 @@ function fromIntCore(st: FpState, neg: boolean, h: number, w: number, fbits: num
 /** SCVTF/UCVTF Sd, Wn (#fbits). */
 export function i32ToF32(st: FpState, x: number, unsigned: boolean, fbits = 0): number {
   const v = unsigned ? x >>> 0 : x | 0;
+  if (v !== 0 && (st.fpcr & 0x00c00000) === 0) {
+    // RN: one rounding of the exact value (results are never tiny).
+    const d = v * pow2(-fbits);
+    const r = Math.fround(d);
+    if (r !== d) st.fpsr |= FPSR_IXC;
+    S_F32[0] = r;
+    return S_W32[0];
+  }
   return fromIntCore(st, v < 0, Math.abs(v), 0, fbits, FMT_S);
 }
 /** SCVTF/UCVTF Dd, Wn: low word returned, high in st.rhi. */
 export function i32ToF64(st: FpState, x: number, unsigned: boolean, fbits = 0): number {
   const v = unsigned ? x >>> 0 : x | 0;
+  if (v !== 0) {
+    // Exact in any mode.
+    S_F64[0] = v * pow2(-fbits);
+    st.rhi = S_U32[1];
+    return S_U32[0];
+  }
   return fromIntCore(st, v < 0, Math.abs(v), 0, fbits, FMT_D);
 }
 
@@ -253,6 +298,16 @@ export function i64ToF32(st: FpState, lo: number, hi: number, unsigned: boolean,
   return fromI64(st, lo, hi, unsigned, fbits, FMT_S);
 }
 export function i64ToF64(st: FpState, lo: number, hi: number, unsigned: boolean, fbits = 0): number {
+  if ((st.fpcr & 0x00c00000) === 0) {
+    const big = (unsigned ? hi >>> 0 : hi | 0) * TWO32;
+    const d = big + (lo >>> 0);
+    if (d !== 0) {
+      if (twoSumErr(big, lo >>> 0, d) !== 0) st.fpsr |= FPSR_IXC;
+      S_F64[0] = d * pow2(-fbits);
+      st.rhi = S_U32[1];
+      return S_U32[0];
+    }
+  }
   return fromI64(st, lo, hi, unsigned, fbits, FMT_D);
 }
 
