@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the bare-metal payloads for two boards and commits-ready ELF files in bin/:
+# Builds the bare-metal payloads for two boards into bin/ (or $OUT), reproducibly:
 #   <name>-virt.elf     QEMU -M virt  (RAM 0x4000_0000, PL011 0x0900_0000, GICv3 0x0800_0000 / 0x080A_0000)
 #   <name>-vmapple.elf  vmapple       (RAM 0x7000_0000, PL011 0x2001_0000, GICv3 0x1000_0000 / 0x1001_0000)
 # Needs gcc-aarch64-linux-gnu (run scripts/install-deps.sh).
@@ -9,15 +9,21 @@ CC=${CC:-aarch64-linux-gnu-gcc}
 command -v "$CC" >/dev/null || { echo "missing $CC: run scripts/install-deps.sh (apt-get install gcc-aarch64-linux-gnu)" >&2; exit 1; }
 CFLAGS=(-O2 -g0 -ffreestanding -nostdlib -static -no-pie -fno-pie -mgeneral-regs-only -mstrict-align
         -fno-stack-protector -fno-asynchronous-unwind-tables -Wall -Wextra -Iruntime -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Wl,-z,max-page-size=4096)
-mkdir -p bin
+OUT=${OUT:-bin}
+mkdir -p "$OUT"
+# Assemble the runtime entry to a named object, so no temporary file name ends up in the symbol table
+# (the binaries are then reproducible byte for byte).
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 build() { # name board ram uart gicd gicr sources...
   local name=$1 board=$2 ram=$3 uart=$4 gicd=$5 gicr=$6; shift 6
+  "$CC" "${CFLAGS[@]}" -c -o "$tmp/start.o" runtime/start.S
   "$CC" "${CFLAGS[@]}" -DUART_BASE="$uart" -DGICD_BASE="$gicd" -DGICR_BASE="$gicr" \
-    -T runtime/link.ld -Wl,--defsym=RAM_BASE="$ram" -o "bin/$name-$board.elf" runtime/start.S runtime/rt.c "$@"
+    -T runtime/link.ld -Wl,--defsym=RAM_BASE="$ram" -o "$OUT/$name-$board.elf" "$tmp/start.o" runtime/rt.c "$@"
 }
 for pair in "tests src/tests.c" "bench src/bench.c"; do
   set -- $pair
   build "$1" virt 0x40200000 0x09000000UL 0x08000000UL 0x080A0000UL "$2"
   build "$1" vmapple 0x70200000 0x20010000UL 0x10000000UL 0x10010000UL "$2"
 done
-ls -l bin
+ls -l "$OUT"

@@ -120,7 +120,26 @@ void exc_handler(struct frame *f, u64 kind) {
   psci_system_off();
 }
 
+/* Identity map with caches on, as an OS runs: GiB 0 Device, the RAM GiB in
+ * 2 MiB Normal write-back blocks. */
+static u64 l1[512] __attribute__((aligned(4096)));
+static u64 l2[512] __attribute__((aligned(4096)));
+
+static void mmu_on(void) {
+  u64 ram_gb = (u64)l1 & ~0x3fffffffUL;
+  l1[0] = 1UL | (1UL << 2) | (1UL << 10);
+  l1[ram_gb >> 30] = (u64)l2 | 3UL;
+  for (u64 i = 0; i < 512; i++) l2[i] = (ram_gb + (i << 21)) | 1UL | (3UL << 8) | (1UL << 10);
+  WRITE_SYSREG(mair_el1, 0x00ffUL);
+  WRITE_SYSREG(tcr_el1, 25UL | (1UL << 8) | (1UL << 10) | (3UL << 12) | (1UL << 23) | (2UL << 32));
+  WRITE_SYSREG(ttbr0_el1, (u64)l1);
+  __asm__ volatile("dsb sy\n tlbi vmalle1\n dsb sy\n isb" ::: "memory");
+  WRITE_SYSREG(sctlr_el1, READ_SYSREG(sctlr_el1) | 1 | (1 << 2) | (1 << 12));
+  ISB();
+}
+
 int main(void) {
+  mmu_on();
   crc_init();
   u32 n = bench_param[0] ? bench_param[0] : 4;
   u64 sum = 0;

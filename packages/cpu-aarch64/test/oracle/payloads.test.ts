@@ -1,7 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadPayload, PayloadBoard, payloadPath, VIRT, VMAPPLE, type BoardLayout } from './board.js';
+import { loadPayload, PAYLOAD_DIR, PayloadBoard, payloadPath, VIRT, VMAPPLE, type BoardLayout } from './board.js';
 import { loadInterpreter, type CpuFactory } from './interp.js';
 import { runQemuVirt } from './qemu-system.js';
+import { requireTools, run, tempDir } from './tools.js';
 
 /**
  * Bare-metal payloads (payloads/src, built by payloads/build.sh, binaries in
@@ -76,5 +79,21 @@ describe('bare-metal payloads vs qemu-system-aarch64 -M virt', () => {
     const run = board.run(100_000_000);
     expect(run.output).toBe(ref);
     expect(run.exit).toBe('off');
+  }, 60_000);
+
+  it('the committed binaries are exactly what payloads/build.sh makes of the sources', () => {
+    requireTools('aarch64-linux-gnu-gcc');
+    const { dir, cleanup } = tempDir('payload-build-');
+    try {
+      const out = join(dir, 'bin');
+      run('env', [`OUT=${out}`, join(PAYLOAD_DIR, '..', 'build.sh')]);
+      const built = readdirSync(out).sort();
+      expect(built).toEqual(readdirSync(PAYLOAD_DIR).sort());
+      for (const f of built) {
+        expect(Buffer.compare(readFileSync(join(out, f)), readFileSync(join(PAYLOAD_DIR, f))), `${f} is stale: run payloads/build.sh`).toBe(0);
+      }
+    } finally {
+      cleanup();
+    }
   }, 60_000);
 });
