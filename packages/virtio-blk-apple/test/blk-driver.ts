@@ -3,7 +3,7 @@
  * a request is a 16-byte header (type, reserved, sector), data, and a status
  * byte the device writes last.
  */
-import { AddressSpace, IrqProbe, Log, type LogEntry, MemoryBlockBackend } from '@vmapple/core-bus';
+import { AddressSpace, type BlockBackend, IrqProbe, Log, type LogEntry, MemoryBlockBackend } from '@vmapple/core-bus';
 import { VirtioBlkPci, type VirtioBlkOptions } from '../src/index.js';
 import { type Buf, GuestRam, PciDriver, type RingDriver } from '../../virtio/test/driver.js';
 
@@ -67,7 +67,7 @@ function split(len: number, parts: number): number[] {
   return out;
 }
 
-export class BlkTestBench {
+export class BlkTestBench<B extends BlockBackend = MemoryBlockBackend> {
   readonly g: GuestRam;
   readonly pciMem = new AddressSpace({ name: 'pci-mem', unmappedValue: 'ones' });
   readonly intx = new IrqProbe();
@@ -81,7 +81,7 @@ export class BlkTestBench {
   features = 0n;
 
   constructor(
-    readonly backend: MemoryBlockBackend,
+    readonly backend: B,
     options: Partial<VirtioBlkOptions> = {},
     ramSize = 1 << 22,
   ) {
@@ -142,7 +142,7 @@ export class BlkTestBench {
   }
 
   /** Adds one request, kicks, and returns its status and used length. */
-  run(type: number, sector: number, opts: Parameters<BlkTestBench['add']>[2] = {}): { status: number; len: number; req: Request } {
+  run(type: number, sector: number, opts: Parameters<BlkTestBench<B>['add']>[2] = {}): { status: number; len: number; req: Request } {
     const req = this.add(type, sector, opts);
     this.kick();
     const used = this.ring.takeUsed();

@@ -94,9 +94,10 @@ async function kickAndLook(ctx: Ctx, expectUsed: number) {
   const { bus } = ctx;
   await bus.write(ctx.notify, 2, 0);
   let used = 0;
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < 2500; i++) {
     used = await bus.read(USED + 2, 2);
-    if (used === expectUsed) break;
+    // Done when the request completed, or the device gave up on the ring.
+    if (used === expectUsed || (await bus.read(ctx.common + 0x14, 1)) & 0x40) break;
     await new Promise((r) => setTimeout(r, 2));
   }
   return { status: await bus.read(ctx.common + 0x14, 1), isr: await bus.read(ctx.isr, 1), used };
