@@ -44,8 +44,148 @@ import {
   TLB_BITS,
   TLB_MASK,
 } from './interp/mmu.js';
-import { Ls, LS_SIZE, Op, PC, PGB, SLOTS, SP, T0, T1, T2, T3, TRASH } from './interp/ops.js';
+import { LS_SIZE } from './interp/ops.js';
 import { EL0_CHECK, EL0_NONE, EL0_RO, SYSREGS, SYSREGS_BY_NAME, W_EXIT } from './interp/sysregs.js';
+
+/*
+ * Handler ids, load/store kinds and register slots are const enums declared
+ * here, in the file holding the dispatch loop, so that the loop's `switch`
+ * compiles to literal cases (a jump table) even when files are transformed
+ * one by one; the decoder imports them from here.
+ */
+
+export const enum Op {
+  UNDEF = 1,
+  NOP = 2,
+  ADD_I64 = 3,
+  ADD_I32 = 4,
+  ADDS_I64 = 5,
+  SUBS_I64 = 6,
+  ADDS_I32 = 7,
+  SUBS_I32 = 8,
+  AND_I64 = 9,
+  ORR_I64 = 10,
+  EOR_I64 = 11,
+  ANDS_I64 = 12,
+  AND_I32 = 13,
+  ORR_I32 = 14,
+  EOR_I32 = 15,
+  ANDS_I32 = 16,
+  MOV_C64 = 17,
+  MOV_C32 = 18,
+  MOVK64 = 19,
+  MOVK32 = 20,
+  ADR = 21,
+  LSL_I64 = 22,
+  LSR_I64 = 23,
+  ASR_I64 = 24,
+  LSL_I32 = 25,
+  LSR_I32 = 26,
+  ASR_I32 = 27,
+  BITFIELD = 28,
+  EXTR = 29,
+  B = 30,
+  BL = 31,
+  BCOND = 32,
+  CBZ64 = 33,
+  CBNZ64 = 34,
+  CBZ32 = 35,
+  CBNZ32 = 36,
+  TBZ = 37,
+  TBNZ = 38,
+  BR = 39,
+  BLR = 40,
+  EXC = 41,
+  ERET = 42,
+  MRS = 43,
+  MSR = 44,
+  MSR_IMM = 45,
+  HINT = 46,
+  CLREX = 47,
+  SYS = 48,
+  LS_IMM = 49,
+  LS_PRE = 50,
+  LS_POST = 51,
+  LS_REG = 52,
+  LS_LIT = 53,
+  LS_UNPRIV = 54,
+  LSP_OFF = 55,
+  LSP_PRE = 56,
+  LSP_POST = 57,
+  LS_EXCL = 58,
+  LS_MULTI = 59,
+  MOV_R64 = 60,
+  MOV_R32 = 61,
+  ADD_R64 = 62,
+  SUB_R64 = 63,
+  ADDS_R64 = 64,
+  SUBS_R64 = 65,
+  ADD_R32 = 66,
+  SUB_R32 = 67,
+  ADDS_R32 = 68,
+  SUBS_R32 = 69,
+  AND_R64 = 70,
+  ORR_R64 = 71,
+  EOR_R64 = 72,
+  ADDSUB_SHIFT = 73,
+  ADDSUB_EXT = 74,
+  LOGIC_SHIFT = 75,
+  ADC = 76,
+  CCMP = 77,
+  CSEL = 78,
+  DP1 = 79,
+  DP2 = 80,
+  MADD64 = 81,
+  MADD32 = 82,
+  DP3 = 83,
+  FPSIMD = 84,
+  FP_MOVE = 85,
+  LS_ATOMIC = 86,
+}
+
+/** Load/store kinds (`b & 31` of the load/store handlers). */
+export const enum Ls {
+  STRB = 0,
+  STRH = 1,
+  STRW = 2,
+  STRX = 3,
+  LDRB = 4,
+  LDRH = 5,
+  LDRW = 6,
+  LDRX = 7,
+  LDRSB64 = 8,
+  LDRSH64 = 9,
+  LDRSW = 10,
+  LDRSB32 = 11,
+  LDRSH32 = 12,
+  PRFM = 13,
+  STR_B = 16,
+  STR_H = 17,
+  STR_S = 18,
+  STR_D = 19,
+  STR_Q = 20,
+  LDR_B = 21,
+  LDR_H = 22,
+  LDR_S = 23,
+  LDR_D = 24,
+  LDR_Q = 25,
+}
+
+/** Register-file slots (see src/interp/ops.ts for the layout). */
+export const enum Slot {
+  ZR = 31,
+  SP = 32,
+  TRASH = 33,
+  T0 = 34,
+  T1 = 35,
+  T2 = 36,
+  PGB = 37,
+  PC = 38,
+  T3 = 39,
+  /** Byte addresses of page-crossing accesses. */
+  T4 = 40,
+  COUNT = 48,
+}
 
 /** Exception classes (ESR_ELx.EC). */
 export const EC = {
@@ -72,7 +212,7 @@ const EXIT_SEQ = 0;
 const EXIT_JUMP = 1;
 const EXIT_FAULT = 2;
 
-/** Byte offsets within a page as BigInts (OFFS[i] = 4i), for PC arithmetic without conversions. */
+/** Byte offsets within a page as BigInts (OFFS[i] = 4i), for Slot.PC arithmetic without conversions. */
 const OFFS = new BigUint64Array(1025);
 for (let i = 0; i <= 1024; i++) OFFS[i] = BigInt(i * 4);
 
@@ -94,7 +234,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
   readonly mpidr: bigint;
 
   // ---- register file ----
-  readonly R = new BigUint64Array(SLOTS);
+  readonly R = new BigUint64Array(Slot.COUNT);
   readonly R32 = new Int32Array(this.R.buffer);
   /** N, Z, C, V as 0/1. */
   readonly F = new Int32Array(4);
@@ -227,7 +367,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
 
   reset(boot: CpuBootState): void {
     this.architecturalReset();
-    this.R[PC] = BigInt.asUintN(64, boot.pc);
+    this.R[Slot.PC] = BigInt.asUintN(64, boot.pc);
     const x = boot.x ?? [];
     for (let i = 0; i < x.length && i < 31; i++) this.R[i] = BigInt.asUintN(64, x[i]!);
     this.on = boot.powerOn ?? true;
@@ -250,20 +390,20 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
   }
 
   getPc(): bigint {
-    return this.R[PC]!;
+    return this.R[Slot.PC]!;
   }
 
   setPc(value: bigint): void {
-    this.R[PC] = BigInt.asUintN(64, value);
+    this.R[Slot.PC] = BigInt.asUintN(64, value);
   }
 
   /** The current stack pointer. */
   getSp(): bigint {
-    return this.R[SP]!;
+    return this.R[Slot.SP]!;
   }
 
   setSp(value: bigint): void {
-    this.R[SP] = BigInt.asUintN(64, value);
+    this.R[Slot.SP] = BigInt.asUintN(64, value);
   }
 
   /** V register n as a 128-bit value. */
@@ -277,7 +417,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
   }
 
   getSysreg(name: string): bigint {
-    if (name === 'SP_EL1') return this.spsel === 1 && this.el === 1 ? this.R[SP]! : this.spBank[1]!;
+    if (name === 'SP_EL1') return this.spsel === 1 && this.el === 1 ? this.R[Slot.SP]! : this.spBank[1]!;
     const d = SYSREGS_BY_NAME.get(name);
     if (!d || !d.read) throw new RangeError(`cpu-aarch64: unknown or write-only system register '${name}'`);
     return d.read(this);
@@ -285,7 +425,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
 
   setSysreg(name: string, value: bigint): void {
     if (name === 'SP_EL1') {
-      if (this.spsel === 1 && this.el === 1) this.R[SP] = value;
+      if (this.spsel === 1 && this.el === 1) this.R[Slot.SP] = value;
       else this.spBank[1] = value;
       return;
     }
@@ -319,23 +459,23 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     F[3] = (v >>> 28) & 1;
   }
 
-  /** Switches exception level and stack pointer selection, banking SP. */
+  /** Switches exception level and stack pointer selection, banking Slot.SP. */
   setMode(el: number, spsel: number): void {
     const cur = this.el === 0 ? 0 : this.spsel;
-    this.spBank[cur] = this.R[SP]!;
+    this.spBank[cur] = this.R[Slot.SP]!;
     this.el = el;
     this.spsel = spsel;
     const next = el === 0 ? 0 : spsel;
-    this.R[SP] = this.spBank[next]!;
+    this.R[Slot.SP] = this.spBank[next]!;
     this.updateFpOk();
   }
 
   readSpEl0(): bigint {
-    return this.el !== 0 && this.spsel === 0 ? this.R[SP]! : this.el === 0 ? this.R[SP]! : this.spBank[0]!;
+    return this.el !== 0 && this.spsel === 0 ? this.R[Slot.SP]! : this.el === 0 ? this.R[Slot.SP]! : this.spBank[0]!;
   }
 
   writeSpEl0(v: bigint): void {
-    if (this.el === 0 || this.spsel === 0) this.R[SP] = v;
+    if (this.el === 0 || this.spsel === 0) this.R[Slot.SP] = v;
     else this.spBank[0] = v;
   }
 
@@ -462,7 +602,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
       if (this.fiqLevel && (this.daif & 0x40) === 0) this.takeInterrupt(0x100);
       else if (this.irqLevel && (this.daif & 0x80) === 0) this.takeInterrupt(0x80);
       if (this.illegalState) {
-        this.takeSync(EC.ILLEGAL_STATE, 0, this.R[PC]!, null);
+        this.takeSync(EC.ILLEGAL_STATE, 0, this.R[Slot.PC]!, null);
         continue;
       }
       let limit = left < CHECK_INTERVAL ? left : CHECK_INTERVAL;
@@ -474,10 +614,10 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
         }
       }
       // ---- fetch ----
-      const pcLo = R32[2 * PC]!;
-      const pcHi = R32[2 * PC + 1]!;
+      const pcLo = R32[2 * Slot.PC]!;
+      const pcHi = R32[2 * Slot.PC + 1]!;
       if ((pcLo & 3) !== 0) {
-        this.takeSync(EC.PC_ALIGN, 0, R[PC]!, R[PC]!);
+        this.takeSync(EC.PC_ALIGN, 0, R[Slot.PC]!, R[Slot.PC]!);
         continue;
       }
       const mmuBase = this.el === 0 ? 0 : 1 << TLB_BITS;
@@ -490,8 +630,8 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
       const A = page.a;
       const B = page.b;
       const IMM = page.imm;
-      R32[2 * PGB] = pcLo & ~0xfff;
-      R32[2 * PGB + 1] = pcHi;
+      R32[2 * Slot.PGB] = pcLo & ~0xfff;
+      R32[2 * Slot.PGB + 1] = pcHi;
       let idx = (pcLo & 0xfff) >>> 2;
       let n = limit;
       let exit = EXIT_SEQ;
@@ -523,13 +663,13 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
             const alo = R32[2 * nn]!;
             const ahi = R32[2 * nn + 1]!;
             if (op === Op.SUBS_I64) {
-              R[T0] = R[nn]! - IMM[idx]!;
-              flagsSub64(F, alo, ahi, B[idx]!, 0, R32[2 * T0 + 1]!, R32[2 * T0]!);
+              R[Slot.T0] = R[nn]! - IMM[idx]!;
+              flagsSub64(F, alo, ahi, B[idx]!, 0, R32[2 * Slot.T0 + 1]!, R32[2 * Slot.T0]!);
             } else {
-              R[T0] = R[nn]! + IMM[idx]!;
-              flagsAdd64(F, alo, ahi, 0, R32[2 * T0]!, R32[2 * T0 + 1]!);
+              R[Slot.T0] = R[nn]! + IMM[idx]!;
+              flagsAdd64(F, alo, ahi, 0, R32[2 * Slot.T0]!, R32[2 * Slot.T0 + 1]!);
             }
-            R[a & 255] = R[T0]!;
+            R[a & 255] = R[Slot.T0]!;
             break;
           }
           case Op.ADDS_I32: {
@@ -616,7 +756,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
             break;
           }
           case Op.ADR:
-            R[A[idx]!] = R[PGB]! + IMM[idx]!;
+            R[A[idx]!] = R[Slot.PGB]! + IMM[idx]!;
             break;
           case Op.LSL_I64:
           case Op.LSR_I64:
@@ -696,13 +836,13 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
             const blo = R32[2 * mm]!;
             const bhi = R32[2 * mm + 1]!;
             if (op === Op.SUBS_R64) {
-              R[T0] = R[nn]! - R[mm]!;
-              flagsSub64(F, alo, ahi, blo, bhi, R32[2 * T0 + 1]!, R32[2 * T0]!);
+              R[Slot.T0] = R[nn]! - R[mm]!;
+              flagsSub64(F, alo, ahi, blo, bhi, R32[2 * Slot.T0 + 1]!, R32[2 * Slot.T0]!);
             } else {
-              R[T0] = R[nn]! + R[mm]!;
-              flagsAdd64(F, alo, ahi, bhi, R32[2 * T0]!, R32[2 * T0 + 1]!);
+              R[Slot.T0] = R[nn]! + R[mm]!;
+              flagsAdd64(F, alo, ahi, bhi, R32[2 * Slot.T0]!, R32[2 * Slot.T0 + 1]!);
             }
-            R[a & 255] = R[T0]!;
+            R[a & 255] = R[Slot.T0]!;
             break;
           }
           case Op.ADD_R32:
@@ -763,7 +903,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
           // ---- branches ----
           case Op.B:
           case Op.BL: {
-            if (op === Op.BL) R[30] = R[PGB]! + OFFS[idx + 1]!;
+            if (op === Op.BL) R[30] = R[Slot.PGB]! + OFFS[idx + 1]!;
             const t = B[idx]!;
             n--;
             if (t >= 0) {
@@ -771,7 +911,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
               if (n <= 0) break inner;
               continue inner;
             }
-            R[PC] = R[PGB]! + IMM[idx]!;
+            R[Slot.PC] = R[Slot.PGB]! + IMM[idx]!;
             exit = EXIT_JUMP;
             break inner;
           }
@@ -815,18 +955,18 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
               if (n <= 0) break inner;
               continue inner;
             }
-            R[PC] = R[PGB]! + IMM[idx]!;
+            R[Slot.PC] = R[Slot.PGB]! + IMM[idx]!;
             exit = EXIT_JUMP;
             break inner;
           }
           case Op.BR:
-            R[PC] = R[(A[idx]! >>> 8) & 255]!;
+            R[Slot.PC] = R[(A[idx]! >>> 8) & 255]!;
             n--;
             exit = EXIT_JUMP;
             break inner;
           case Op.BLR:
-            R[PC] = R[(A[idx]! >>> 8) & 255]!;
-            R[30] = R[PGB]! + OFFS[idx + 1]!;
+            R[Slot.PC] = R[(A[idx]! >>> 8) & 255]!;
+            R[30] = R[Slot.PGB]! + OFFS[idx + 1]!;
             n--;
             exit = EXIT_JUMP;
             break inner;
@@ -834,11 +974,11 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
           // ---- loads and stores ----
           case Op.LS_IMM: {
             const a = A[idx]!;
-            R[T0] = R[(a >>> 8) & 255]! + IMM[idx]!;
+            R[Slot.T0] = R[(a >>> 8) & 255]! + IMM[idx]!;
             const kind = B[idx]!;
             // Fast path: 64- and 32-bit integer loads/stores hitting RAM in the TLB.
-            const lo = R32[2 * T0]!;
-            const hi = R32[2 * T0 + 1]!;
+            const lo = R32[2 * Slot.T0]!;
+            const hi = R32[2 * Slot.T0 + 1]!;
             const s = ((lo >>> 12) & TLB_MASK) | mmuBase;
             const po = lo & 0xfff;
             if (kind === Ls.LDRX && rLo[s] === lo >>> 12 && rHi[s] === hi && po <= 4088 && tOff[s]! >= 0) {
@@ -890,16 +1030,16 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
             let mb = mmuBase;
             switch (op) {
               case Op.LS_PRE:
-                R[T0] = R[nn]! + IMM[idx]!;
+                R[Slot.T0] = R[nn]! + IMM[idx]!;
                 break;
               case Op.LS_POST:
-                R[T0] = R[nn]!;
+                R[Slot.T0] = R[nn]!;
                 break;
               case Op.LS_LIT:
-                R[T0] = R[PGB]! + IMM[idx]!;
+                R[Slot.T0] = R[Slot.PGB]! + IMM[idx]!;
                 break;
               case Op.LS_UNPRIV:
-                R[T0] = R[nn]! + IMM[idx]!;
+                R[Slot.T0] = R[nn]! + IMM[idx]!;
                 mb = 0;
                 break;
               default:
@@ -909,7 +1049,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
               exit = EXIT_FAULT;
               break inner;
             }
-            if (op === Op.LS_PRE) R[nn] = R[T0]!;
+            if (op === Op.LS_PRE) R[nn] = R[Slot.T0]!;
             else if (op === Op.LS_POST) R[nn] = R[nn]! + IMM[idx]!;
             if (this.deviceTouched) {
               this.deviceTouched = false;
@@ -925,21 +1065,21 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
             const a = A[idx]!;
             const nn = (a >>> 8) & 255;
             const kind = B[idx]!;
-            if (op === Op.LSP_POST) R[T0] = R[nn]!;
-            else R[T0] = R[nn]! + IMM[idx]!;
-            R[T2] = R[T0]!;
+            if (op === Op.LSP_POST) R[Slot.T0] = R[nn]!;
+            else R[Slot.T0] = R[nn]! + IMM[idx]!;
+            R[Slot.T2] = R[Slot.T0]!;
             if (!this.accessPair(kind, a & 255, (a >>> 16) & 255, mmuBase)) {
               exit = EXIT_FAULT;
               break inner;
             }
-            if (op === Op.LSP_PRE) R[nn] = R[T2]!;
+            if (op === Op.LSP_PRE) R[nn] = R[Slot.T2]!;
             else if (op === Op.LSP_POST) R[nn] = R[nn]! + IMM[idx]!;
             break;
           }
 
-          // ---- everything else leaves the fast loop with R[PC] at this instruction ----
+          // ---- everything else leaves the fast loop with R[Slot.PC] at this instruction ----
           default: {
-            R[PC] = R[PGB]! + OFFS[idx]!;
+            R[Slot.PC] = R[Slot.PGB]! + OFFS[idx]!;
             this.slowOp(op, page, idx);
             n--;
             exit = EXIT_JUMP;
@@ -953,9 +1093,9 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
       left -= executed;
       this.retiredCount += executed;
       this.unsyncedInstructions += executed;
-      if (exit === EXIT_SEQ) R[PC] = R[PGB]! + OFFS[idx]!;
+      if (exit === EXIT_SEQ) R[Slot.PC] = R[Slot.PGB]! + OFFS[idx]!;
       else if (exit === EXIT_FAULT) {
-        R[PC] = R[PGB]! + OFFS[idx]!;
+        R[Slot.PC] = R[Slot.PGB]! + OFFS[idx]!;
         this.takePending();
       }
       if (this.stopReason !== null) {
@@ -969,22 +1109,22 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     return 'budget';
   }
 
-  /** Translates the PC's page for execution and installs its CodePage in the TLB slot. */
+  /** Translates the Slot.PC's page for execution and installs its CodePage in the TLB slot. */
   private fillCode(lo: number, hi: number, slot: number): boolean {
     const el0 = this.el === 0;
     const fsc = this.mmu.walk(lo, hi, false);
     if (fsc !== 0) {
-      this.takeSync(el0 ? EC.IABT_LOWER : EC.IABT_SAME, fsc, this.R[PC]!, this.R[PC]!);
+      this.takeSync(el0 ? EC.IABT_LOWER : EC.IABT_SAME, fsc, this.R[Slot.PC]!, this.R[Slot.PC]!);
       return false;
     }
     const perm = el0 ? this.mmu.outPerm >> 3 : this.mmu.outPerm;
     if ((perm & 4) === 0) {
-      this.takeSync(el0 ? EC.IABT_LOWER : EC.IABT_SAME, FSC_PERMISSION | this.mmu.outLevel, this.R[PC]!, this.R[PC]!);
+      this.takeSync(el0 ? EC.IABT_LOWER : EC.IABT_SAME, FSC_PERMISSION | this.mmu.outLevel, this.R[Slot.PC]!, this.R[Slot.PC]!);
       return false;
     }
     this.mmu.fill(slot, lo, hi, el0, (pa) => this.codePage(pa), true);
     if (this.mmu.code[slot] === null) {
-      this.takeSync(el0 ? EC.IABT_LOWER : EC.IABT_SAME, FSC_EXTERNAL, this.R[PC]!, this.R[PC]!);
+      this.takeSync(el0 ? EC.IABT_LOWER : EC.IABT_SAME, FSC_EXTERNAL, this.R[Slot.PC]!, this.R[Slot.PC]!);
       return false;
     }
     return true;
@@ -1018,9 +1158,9 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     let hi = R32[2 * m + 1]!;
     if (option === 2) hi = 0;
     else if (option === 6) hi = lo >> 31;
-    R32[2 * T1] = lsl64(lo, hi, shift);
-    R32[2 * T1 + 1] = pair.hi;
-    this.R[T0] = this.R[n]! + this.R[T1]!;
+    R32[2 * Slot.T1] = lsl64(lo, hi, shift);
+    R32[2 * Slot.T1 + 1] = pair.hi;
+    this.R[Slot.T0] = this.R[n]! + this.R[Slot.T1]!;
   }
 
   private isStoreKind(kind: number): boolean {
@@ -1028,7 +1168,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
   }
 
   /**
-   * One load or store of `kind` at the address in slot T0 for register `t`
+   * One load or store of `kind` at the address in slot Slot.T0 for register `t`
    * (integer slot or V register). Returns false with a pending exception.
    */
   access(kind: number, t: number, mmuBase: number): boolean {
@@ -1038,8 +1178,8 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
       return false;
     }
     const R32 = this.R32;
-    const lo = R32[2 * T0]!;
-    const hi = R32[2 * T0 + 1]!;
+    const lo = R32[2 * Slot.T0]!;
+    const hi = R32[2 * Slot.T0 + 1]!;
     const size = LS_SIZE[kind]!;
     const store = this.isStoreKind(kind);
     const mmu = this.mmu;
@@ -1202,13 +1342,13 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     } else {
       // Crosses a page: each byte separately (both pages are checked before a store writes).
       const R = this.R;
-      const base = R[T0]!;
+      const base = R[Slot.T0]!;
       const acc = store ? ACC_WRITE : ACC_READ;
       for (const pass of store ? [0, 1] : [1]) {
         for (let k = 0; k < size; k++) {
-          R[T1] = base + BigInt(k);
-          const blo = this.R32[2 * T1]!;
-          const bhi = this.R32[2 * T1 + 1]!;
+          R[Slot.T4] = base + BigInt(k);
+          const blo = this.R32[2 * Slot.T4]!;
+          const bhi = this.R32[2 * Slot.T4 + 1]!;
           const bs = ((blo >>> 12) & TLB_MASK) | mmuBase;
           const tag = blo >>> 12;
           const hit = store ? mmu.wLo[bs] === tag && mmu.wHi[bs] === bhi : mmu.rLo[bs] === tag && mmu.rHi[bs] === bhi;
@@ -1274,7 +1414,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     }
   }
 
-  /** A register pair at T0 (and T0 + size). */
+  /** A register pair at Slot.T0 (and Slot.T0 + size). */
   private accessPair(kind: number, t1: number, t2: number, mmuBase: number): boolean {
     const size = LS_SIZE[kind]!;
     const R = this.R;
@@ -1286,19 +1426,19 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
       // Integer pair: load into temporaries so a fault on the second half leaves registers unchanged.
       const load = !this.isStoreKind(kind);
       if (load) {
-        if (!this.access(kind, T1, mmuBase)) return false;
-        R[T0] = R[T0]! + BigInt(size);
-        if (!this.access(kind, T3, mmuBase)) return false;
-        R[t1] = R[T1]!;
-        R[t2] = R[T3]!;
+        if (!this.access(kind, Slot.T1, mmuBase)) return false;
+        R[Slot.T0] = R[Slot.T0]! + BigInt(size);
+        if (!this.access(kind, Slot.T3, mmuBase)) return false;
+        R[t1] = R[Slot.T1]!;
+        R[t2] = R[Slot.T3]!;
         return true;
       }
       if (!this.access(kind, t1, mmuBase)) return false;
-      R[T0] = R[T0]! + BigInt(size);
+      R[Slot.T0] = R[Slot.T0]! + BigInt(size);
       return this.access(kind, t2, mmuBase);
     }
     if (!this.access(kind, t1, mmuBase)) return false;
-    R[T0] = R[T0]! + BigInt(size);
+    R[Slot.T0] = R[Slot.T0]! + BigInt(size);
     return this.access(kind, t2, mmuBase);
   }
 
@@ -1311,9 +1451,9 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     this.pendingFar = far ?? 0n;
   }
 
-  /** Takes the pending synchronous exception with ELR = R[PC]. */
+  /** Takes the pending synchronous exception with ELR = R[Slot.PC]. */
   private takePending(): void {
-    this.takeSync(this.pendingEc, this.pendingIss, this.R[PC]!, this.pendingHasFar ? this.pendingFar : null);
+    this.takeSync(this.pendingEc, this.pendingIss, this.R[Slot.PC]!, this.pendingHasFar ? this.pendingFar : null);
   }
 
   /** Synchronous exception to EL1. */
@@ -1324,7 +1464,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
   }
 
   private takeInterrupt(offset: number): void {
-    this.enterException(offset, this.R[PC]!);
+    this.enterException(offset, this.R[Slot.PC]!);
   }
 
   private enterException(offset: number, elr: bigint): void {
@@ -1336,7 +1476,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     this.daif = 0x3c0;
     this.illegalState = false;
     this.exclusiveValid = false;
-    this.R[PC] = this.vbar + BigInt(base + offset);
+    this.R[Slot.PC] = this.vbar + BigInt(base + offset);
   }
 
   /** ERET from EL1. */
@@ -1346,7 +1486,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     this.exclusiveValid = false;
     this.setNzcv(spsr);
     this.daif = spsr & 0x3c0;
-    this.R[PC] = this.elr;
+    this.R[Slot.PC] = this.elr;
     if (m === 0 || m === 4 || m === 5) {
       this.setMode(m >> 2, m & 1);
       this.illegalState = ((spsr >>> 20) & 1) === 1;
@@ -1363,20 +1503,20 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
 
   private undefined(): void {
     if (this.traceUndefined) {
-      this.log.unimplemented('cpu-aarch64', `UNDEFINED at pc ${this.R[PC]!.toString(16)} (EL${this.el})`);
+      this.log.unimplemented('cpu-aarch64', `UNDEFINED at pc ${this.R[Slot.PC]!.toString(16)} (EL${this.el})`);
     }
-    this.takeSync(EC.UNKNOWN, 0, this.R[PC]!, null);
+    this.takeSync(EC.UNKNOWN, 0, this.R[Slot.PC]!, null);
   }
 
   /** Log every UNDEFINED exception (finding missing instructions while bringing up a guest). */
   traceUndefined = false;
 
-  // ---- slow instructions (R[PC] = this instruction on entry; on exit R[PC] = next to run) ----
+  // ---- slow instructions (R[Slot.PC] = this instruction on entry; on exit R[Slot.PC] = next to run) ----
 
   private slowOp(op: number, page: CodePage, i: number): void {
     const a = page.a[i]!;
     const b = page.b[i]!;
-    const next = this.R[PC]! + 4n;
+    const next = this.R[Slot.PC]! + 4n;
     switch (op) {
       case Op.UNDEF:
         this.undefined();
@@ -1389,44 +1529,44 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
         else this.exceptionReturn();
         return;
       case Op.MRS:
-        if (this.mrs(b, a)) this.R[PC] = next;
+        if (this.mrs(b, a)) this.R[Slot.PC] = next;
         return;
       case Op.MSR:
-        if (this.msr(b, a)) this.R[PC] = next;
+        if (this.msr(b, a)) this.R[Slot.PC] = next;
         return;
       case Op.MSR_IMM:
-        if (this.msrImm(b)) this.R[PC] = next;
+        if (this.msrImm(b)) this.R[Slot.PC] = next;
         return;
       case Op.HINT:
         this.hint(b, next);
         return;
       case Op.CLREX:
         this.exclusiveValid = false;
-        this.R[PC] = next;
+        this.R[Slot.PC] = next;
         return;
       case Op.SYS:
-        if (this.sys(b, a)) this.R[PC] = next;
+        if (this.sys(b, a)) this.R[Slot.PC] = next;
         return;
       case Op.LS_EXCL:
-        if (this.exclusive(a, b)) this.R[PC] = next;
+        if (this.exclusive(a, b)) this.R[Slot.PC] = next;
         else this.takePending();
         return;
       case Op.LS_MULTI:
         if (!this.fpOk) {
-          this.takeSync(EC.FP_ACCESS, 0, this.R[PC]!, null);
+          this.takeSync(EC.FP_ACCESS, 0, this.R[Slot.PC]!, null);
           return;
         }
-        if (this.loadStoreMultiple(a, b)) this.R[PC] = next;
+        if (this.loadStoreMultiple(a, b)) this.R[Slot.PC] = next;
         else this.takePending();
         return;
       case Op.FP_MOVE:
       case Op.FPSIMD: {
         if (!this.fpOk) {
-          this.takeSync(EC.FP_ACCESS, 0, this.R[PC]!, null);
+          this.takeSync(EC.FP_ACCESS, 0, this.R[Slot.PC]!, null);
           return;
         }
         const ok = op === Op.FP_MOVE ? executeFpMove(this, b) : executeFpSimd(this, b);
-        if (ok) this.R[PC] = next;
+        if (ok) this.R[Slot.PC] = next;
         else this.undefined();
         return;
       }
@@ -1447,15 +1587,15 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
           this.undefined();
           return;
         }
-        this.R[PC] = next;
+        this.R[Slot.PC] = next;
         if (!handler(this, imm16)) {
-          this.R[PC] = next - 4n;
+          this.R[Slot.PC] = next - 4n;
           this.undefined();
         }
         return;
       }
       case 4:
-        this.takeSync(EC.BRK, imm16, this.R[PC]!, null);
+        this.takeSync(EC.BRK, imm16, this.R[Slot.PC]!, null);
         return;
       default:
         // HLT: halting debug is not enabled, so UNDEFINED.
@@ -1468,14 +1608,14 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     if (h === 2 || h === 3) {
       const trapBit = h === 3 ? 1 << 16 : 1 << 18;
       if (this.el === 0 && (this.sctlr & trapBit) === 0) {
-        this.takeSync(EC.WFX, (1 << 24) | (0xe << 20) | (h === 2 ? 1 : 0), this.R[PC]!, null);
+        this.takeSync(EC.WFX, (1 << 24) | (0xe << 20) | (h === 2 ? 1 : 0), this.R[Slot.PC]!, null);
         return;
       }
-      this.R[PC] = next;
+      this.R[Slot.PC] = next;
       if (h === 3 && !this.irqLevel && !this.fiqLevel) this.stopReason = 'wfi';
       return;
     }
-    this.R[PC] = next;
+    this.R[Slot.PC] = next;
   }
 
   private sysregTrapIss(enc: number, rt: number, read: boolean): number {
@@ -1496,8 +1636,8 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     else if (d.el0 === EL0_CHECK) r = d.el0Check!(this, write);
     else r = 0;
     if (r === 0) return true;
-    if (r === 1) this.takeSync(EC.SYSREG, this.sysregTrapIss(enc, rt, !write), this.R[PC]!, null);
-    else if (r === 4) this.takeSync(EC.FP_ACCESS, 0, this.R[PC]!, null);
+    if (r === 1) this.takeSync(EC.SYSREG, this.sysregTrapIss(enc, rt, !write), this.R[Slot.PC]!, null);
+    else if (r === 4) this.takeSync(EC.FP_ACCESS, 0, this.R[Slot.PC]!, null);
     else this.undefined();
     return false;
   }
@@ -1508,7 +1648,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     if (d && d.read) {
       if (!this.sysregEl0(d, enc, rt, false)) return false;
       if ((enc === ENC_FPCR || enc === ENC_FPSR) && !this.fpOk) {
-        this.takeSync(EC.FP_ACCESS, 0, this.R[PC]!, null);
+        this.takeSync(EC.FP_ACCESS, 0, this.R[Slot.PC]!, null);
         return false;
       }
       value = d.read(this);
@@ -1534,7 +1674,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     if (d && d.write) {
       if (!this.sysregEl0(d, enc, rt, true)) return false;
       if ((enc === ENC_FPCR || enc === ENC_FPSR) && !this.fpOk) {
-        this.takeSync(EC.FP_ACCESS, 0, this.R[PC]!, null);
+        this.takeSync(EC.FP_ACCESS, 0, this.R[Slot.PC]!, null);
         return false;
       }
       d.write(this, value);
@@ -1558,7 +1698,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     const crm = b >>> 6;
     if (op1 === 3 && (op2 === 6 || op2 === 7)) {
       if (this.el === 0 && (this.sctlr & (1 << 9)) === 0) {
-        this.takeSync(EC.SYSREG, this.sysregTrapIss((0 << 14) | (op1 << 11) | (4 << 7) | (crm << 3) | op2, 31, false), this.R[PC]!, null);
+        this.takeSync(EC.SYSREG, this.sysregTrapIss((0 << 14) | (op1 << 11) | (4 << 7) | (crm << 3) | op2, 31, false), this.R[Slot.PC]!, null);
         return false;
       }
       if (op2 === 6) this.daif |= crm << 6;
@@ -1581,7 +1721,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     const op2 = enc & 7;
     const el0 = this.el === 0;
     const trap = (): boolean => {
-      this.takeSync(EC.SYSREG, this.sysregTrapIss(enc, rt, false), this.R[PC]!, null);
+      this.takeSync(EC.SYSREG, this.sysregTrapIss(enc, rt, false), this.R[Slot.PC]!, null);
       return false;
     };
     if (crn === 8 && op1 === 0) {
@@ -1660,9 +1800,9 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
 
   /** Physical address for a cache maintenance operation, or null with `maintenanceFsc` set. */
   private translateForMaintenance(va: bigint, write: boolean): number | null {
-    this.R[T0] = va;
-    const lo = this.R32[2 * T0]!;
-    const hi = this.R32[2 * T0 + 1]!;
+    this.R[Slot.T0] = va;
+    const lo = this.R32[2 * Slot.T0]!;
+    const hi = this.R32[2 * Slot.T0 + 1]!;
     const fsc = this.mmu.walk(lo, hi, true);
     if (fsc !== 0) {
       this.maintenanceFsc = fsc;
@@ -1678,18 +1818,18 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
 
   private dataAbortCm(va: bigint): boolean {
     const ec = this.el === 0 ? EC.DABT_LOWER : EC.DABT_SAME;
-    this.takeSync(ec, this.maintenanceFsc | (1 << 8) | (1 << 6), this.R[PC]!, va);
+    this.takeSync(ec, this.maintenanceFsc | (1 << 8) | (1 << 6), this.R[Slot.PC]!, va);
     return false;
   }
 
   private dcZva(va: bigint): boolean {
     const aligned = va & ~63n;
-    this.R[T0] = aligned;
+    this.R[Slot.T0] = aligned;
     const mmuBase = this.el === 0 ? 0 : 1 << TLB_BITS;
-    this.R[T1] = 0n;
+    this.R[Slot.T1] = 0n;
     // 8 doubleword stores of XZR through the normal store path (faults report the aligned VA... use the operand VA).
     for (let k = 0; k < 8; k++) {
-      this.R[T0] = aligned + BigInt(k * 8);
+      this.R[Slot.T0] = aligned + BigInt(k * 8);
       if (!this.access(Ls.STRX, 31, mmuBase)) {
         this.pendingFar = va;
         this.takePending();
@@ -1701,9 +1841,9 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
 
   /** AT S1E1R/S1E1W/S1E0R/S1E0W into PAR_EL1. */
   private addressTranslate(va: bigint, op2: number): void {
-    this.R[T0] = va;
-    const lo = this.R32[2 * T0]!;
-    const hi = this.R32[2 * T0 + 1]!;
+    this.R[Slot.T0] = va;
+    const lo = this.R32[2 * Slot.T0]!;
+    const hi = this.R32[2 * Slot.T0 + 1]!;
     const mmu = this.mmu;
     let fsc = mmu.walk(lo, hi, true);
     if (fsc === 0) {
@@ -1740,12 +1880,12 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     const pair = kind === 2 || kind === 3;
     const esize = 1 << size;
     const total = pair ? esize * 2 : esize;
-    R[T0] = R[rn]!;
-    const lo = this.R32[2 * T0]!;
-    const hi = this.R32[2 * T0 + 1]!;
+    R[Slot.T0] = R[rn]!;
+    const lo = this.R32[2 * Slot.T0]!;
+    const hi = this.R32[2 * Slot.T0 + 1]!;
     if ((lo & (total - 1)) !== 0) {
       const store = kind === 1 || kind === 3 || kind === 5;
-      this.setPending(this.el === 0 ? EC.DABT_LOWER : EC.DABT_SAME, FSC_ALIGNMENT | (store ? 1 << 6 : 0), R[T0]!);
+      this.setPending(this.el === 0 ? EC.DABT_LOWER : EC.DABT_SAME, FSC_ALIGNMENT | (store ? 1 << 6 : 0), R[Slot.T0]!);
       return false;
     }
     const ldKind = [Ls.LDRB, Ls.LDRH, Ls.LDRW, Ls.LDRX][size]!;
@@ -1757,19 +1897,19 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
         return this.access(stKind, rt, mmuBase);
       case 0:
       case 2: {
-        if (!this.access(ldKind, T1, mmuBase)) return false;
+        if (!this.access(ldKind, Slot.T1, mmuBase)) return false;
         if (pair) {
-          R[T0] = R[T0]! + BigInt(esize);
-          if (!this.access(ldKind, T2, mmuBase)) return false;
+          R[Slot.T0] = R[Slot.T0]! + BigInt(esize);
+          if (!this.access(ldKind, Slot.T2, mmuBase)) return false;
         }
         this.exclusiveValid = true;
         this.exclusiveAddrLo = lo;
         this.exclusiveAddrHi = hi;
         this.exclusiveSize = total;
-        this.exclusiveValue[0] = R[T1]!;
-        this.exclusiveValue[1] = pair ? R[T2]! : 0n;
-        R[rt] = R[T1]!;
-        if (pair) R[rt2] = R[T2]!;
+        this.exclusiveValue[0] = R[Slot.T1]!;
+        this.exclusiveValue[1] = pair ? R[Slot.T2]! : 0n;
+        R[rt] = R[Slot.T1]!;
+        if (pair) R[rt2] = R[Slot.T2]!;
         return true;
       }
       default: {
@@ -1778,13 +1918,13 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
         this.exclusiveValid = false;
         if (ok) {
           // Re-read the memory: if another agent changed it, fail.
-          if (!this.access(ldKind, T1, mmuBase)) return false;
+          if (!this.access(ldKind, Slot.T1, mmuBase)) return false;
           if (pair) {
-            R[T0] = R[T0]! + BigInt(esize);
-            if (!this.access(ldKind, T2, mmuBase)) return false;
-            R[T0] = R[T0]! - BigInt(esize);
+            R[Slot.T0] = R[Slot.T0]! + BigInt(esize);
+            if (!this.access(ldKind, Slot.T2, mmuBase)) return false;
+            R[Slot.T0] = R[Slot.T0]! - BigInt(esize);
           }
-          ok = R[T1] === this.exclusiveValue[0] && (!pair || R[T2] === this.exclusiveValue[1]);
+          ok = R[Slot.T1] === this.exclusiveValue[0] && (!pair || R[Slot.T2] === this.exclusiveValue[1]);
         } else {
           // The store must still fault like a store would on a bad address.
           if (!this.translateProbe(lo, hi, mmuBase)) return false;
@@ -1792,12 +1932,12 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
         if (ok) {
           if (!this.access(stKind, rt, mmuBase)) return false;
           if (pair) {
-            R[T0] = R[T0]! + BigInt(esize);
+            R[Slot.T0] = R[Slot.T0]! + BigInt(esize);
             if (!this.access(stKind, rt2, mmuBase)) return false;
           }
         }
         R[rs] = ok ? 0n : 1n;
-        if (rs === TRASH) R[TRASH] = 0n;
+        if (rs === Slot.TRASH) R[Slot.TRASH] = 0n;
         return true;
       }
     }
@@ -1870,17 +2010,17 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
       for (let e = 0; e < elements; e++) {
         let tt = (rt + r) % 32;
         for (let s = 0; s < selem; s++) {
-          R[T0] = base + BigInt(offs);
+          R[Slot.T0] = base + BigInt(offs);
           const lane = tt * 16 + e * esize;
           if (load) {
-            if (!this.access(kindLd, T1, mmuBase)) return false;
-            const v = R[T1]!;
+            if (!this.access(kindLd, Slot.T1, mmuBase)) return false;
+            const v = R[Slot.T1]!;
             for (let k = 0; k < esize; k++) scratch[lane + k] = Number((v >> BigInt(8 * k)) & 0xffn);
           } else {
             let v = 0n;
             for (let k = esize - 1; k >= 0; k--) v = (v << 8n) | BigInt(this.V8[lane + k]!);
-            R[T1] = v;
-            if (!this.access(kindSt, T1, mmuBase)) return false;
+            R[Slot.T1] = v;
+            if (!this.access(kindSt, Slot.T1, mmuBase)) return false;
           }
           offs += esize;
           tt = (tt + 1) % 32;

@@ -381,7 +381,7 @@ function fastFmaD(st: FpState, nlo: number, nhi: number, mlo: number, mhi: numbe
   const v2 = twoSumErr(w, v, w2);
   const mh = Math.abs(h);
   if (!(mh >= MIN_D_FAST && mh < MAX_D_FAST)) return -1;
-  if (h + 2 * w2 !== h) return -1; // possibly not the nearest (or a tie): exact path
+  if (w2 !== 0 && h + 2 * w2 - h === 2 * w2) return -1; // h + w2 is a tie: the exact path decides
   if (w2 !== 0 || v2 !== 0) st.fpsr |= FPSR_IXC;
   return f64out(st, h);
 }

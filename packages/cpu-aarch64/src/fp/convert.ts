@@ -87,6 +87,12 @@ export function f32ToF16(st: FpState, a: number): number {
 }
 /** FCVT Dd, Sn. */
 export function f32ToF64(st: FpState, a: number): number {
+  if (fastSrcS(st, a)) {
+    // Exact: every single is a double.
+    S_F64[0] = S_F32[0];
+    st.rhi = S_U32[1];
+    return S_U32[0];
+  }
   unpackS(st, 0, a, fzOf(st));
   return convertCore(st, FMT_S, FMT_D, RN);
 }
@@ -97,6 +103,17 @@ export function f64ToF16(st: FpState, lo: number, hi: number): number {
 }
 /** FCVT Sd, Dn. */
 export function f64ToF32(st: FpState, lo: number, hi: number): number {
+  if ((st.fpcr & 0x01c00000) === 0 && fastSrcD(st, lo, hi)) {
+    // RN, FZ = 0: Math.fround is the correctly rounded result when it is a normal single.
+    const x = S_F64[0];
+    const r = Math.fround(x);
+    const m = Math.abs(r);
+    if (m >= 1.1754943508222875e-38 && m < Infinity && Math.abs(x) >= 1.1754943508222875e-38) {
+      if (r !== x) st.fpsr |= FPSR_IXC;
+      S_F32[0] = r;
+      return S_W32[0];
+    }
+  }
   unpackD(st, 0, lo, hi, fzOf(st));
   return convertCore(st, FMT_D, FMT_S, fpcrRMode(st.fpcr));
 }

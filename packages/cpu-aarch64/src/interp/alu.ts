@@ -1,6 +1,6 @@
 import { asr64, bswap32, cls32, lsl64, lsr64, pair, rbit32, rev16w, ror32, ror64 } from './bits.js';
 import { crc32Update } from './crc32.js';
-import { T1, T2 } from './ops.js';
+import { Slot } from '../interpreter-cpu.js';
 
 /**
  * Integer data-processing helpers for the less frequent forms. Registers are
@@ -69,7 +69,7 @@ export function flagsSub32(F: Int32Array, a: number, b: number, r: number): void
   F[3] = ((a ^ b) & (a ^ r)) >>> 31;
 }
 
-/** Shifted operand of register m into slot T1 (types LSL, LSR, ASR, ROR). */
+/** Shifted operand of register m into slot Slot.T1 (types LSL, LSR, ASR, ROR). */
 function shiftedOperand(R32: Int32Array, m: number, sf: number, type: number, amount: number): void {
   const lo = R32[2 * m]!;
   const hi = R32[2 * m + 1]!;
@@ -79,34 +79,34 @@ function shiftedOperand(R32: Int32Array, m: number, sf: number, type: number, am
     else if (type === 1) r = lsr64(lo, hi, amount);
     else if (type === 2) r = asr64(lo, hi, amount);
     else r = ror64(lo, hi, amount);
-    R32[2 * T1] = r;
-    R32[2 * T1 + 1] = pair.hi;
+    R32[2 * Slot.T1] = r;
+    R32[2 * Slot.T1 + 1] = pair.hi;
   } else {
     let r: number;
     if (type === 0) r = lo << amount;
     else if (type === 1) r = amount === 0 ? lo : lo >>> amount;
     else if (type === 2) r = lo >> amount;
     else r = ror32(lo, amount);
-    R32[2 * T1] = r;
-    R32[2 * T1 + 1] = 0;
+    R32[2 * Slot.T1] = r;
+    R32[2 * Slot.T1 + 1] = 0;
   }
 }
 
 function addSubCore(R: BigUint64Array, R32: Int32Array, F: Int32Array, d: number, n: number, sf: number, sub: number, setFlags: number): void {
   const alo = R32[2 * n]!;
   const ahi = R32[2 * n + 1]!;
-  const blo = R32[2 * T1]!;
-  const bhi = R32[2 * T1 + 1]!;
+  const blo = R32[2 * Slot.T1]!;
+  const bhi = R32[2 * Slot.T1 + 1]!;
   if (sf) {
-    if (sub) R[T2] = R[n]! - R[T1]!;
-    else R[T2] = R[n]! + R[T1]!;
-    const rlo = R32[2 * T2]!;
-    const rhi = R32[2 * T2 + 1]!;
+    if (sub) R[Slot.T2] = R[n]! - R[Slot.T1]!;
+    else R[Slot.T2] = R[n]! + R[Slot.T1]!;
+    const rlo = R32[2 * Slot.T2]!;
+    const rhi = R32[2 * Slot.T2 + 1]!;
     if (setFlags) {
       if (sub) flagsSub64(F, alo, ahi, blo, bhi, rhi, rlo);
       else flagsAdd64(F, alo, ahi, bhi, rlo, rhi);
     }
-    R[d] = R[T2]!;
+    R[d] = R[Slot.T2]!;
   } else {
     const r = sub ? (alo - blo) | 0 : (alo + blo) | 0;
     if (setFlags) {
@@ -160,8 +160,8 @@ export function addSubExtended(R: BigUint64Array, R32: Int32Array, F: Int32Array
     default:
       break;
   }
-  R32[2 * T1] = lsl64(lo, hi, amount);
-  R32[2 * T1 + 1] = pair.hi;
+  R32[2 * Slot.T1] = lsl64(lo, hi, amount);
+  R32[2 * Slot.T1 + 1] = pair.hi;
   addSubCore(R, R32, F, a & 255, (a >>> 8) & 255, b & 1, (b >>> 1) & 1, (b >>> 2) & 1);
 }
 
@@ -170,8 +170,8 @@ export function logicShifted(R32: Int32Array, F: Int32Array, a: number, b: numbe
   const sf = b & 1;
   const opc = (b >>> 1) & 3;
   shiftedOperand(R32, (a >>> 16) & 255, sf, (b >>> 4) & 3, b >>> 6);
-  let mlo = R32[2 * T1]!;
-  let mhi = R32[2 * T1 + 1]!;
+  let mlo = R32[2 * Slot.T1]!;
+  let mhi = R32[2 * Slot.T1 + 1]!;
   if ((b >>> 3) & 1) {
     mlo = ~mlo;
     mhi = sf ? ~mhi : 0;

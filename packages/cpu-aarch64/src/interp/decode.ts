@@ -1,6 +1,6 @@
 import { decodeBitMasks, sext, MASK64 } from './bits.js';
 import { type CodePage } from './code-page.js';
-import { Ls, Op, SP, TRASH } from './ops.js';
+import { Ls, Op, Slot } from '../interpreter-cpu.js';
 
 /**
  * The A64 decoder: classifies instruction `i` of a code page once and packs
@@ -11,11 +11,11 @@ import { Ls, Op, SP, TRASH } from './ops.js';
 
 /** Destination that may be XZR. */
 function wz(r: number): number {
-  return r === 31 ? TRASH : r;
+  return r === 31 ? Slot.TRASH : r;
 }
-/** Register that may be SP. */
+/** Register that may be Slot.SP. */
 function sp(r: number): number {
-  return r === 31 ? SP : r;
+  return r === 31 ? Slot.SP : r;
 }
 function pack(d: number, n: number, m: number, x: number): number {
   return d | (n << 8) | (m << 16) | (x << 24);
