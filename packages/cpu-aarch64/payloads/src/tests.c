@@ -29,7 +29,7 @@ static void check(const char *name, int ok, u64 detail) {
 
 /* ---- synchronous exceptions --------------------------------------------------- */
 
-static volatile u64 el0_undef_esr, exc_count, last_esr, last_far, last_elr, last_spsr, last_kind;
+static volatile u64 resume_pc, el0_undef_esr, exc_count, last_esr, last_far, last_elr, last_spsr, last_kind;
 static volatile u64 irq_count, irq_intid, irq_cntvct, irq_ctl;
 static void irq_handler(void);
 
@@ -58,6 +58,10 @@ void exc_handler(struct frame *f, u64 kind) {
     /* SVC from EL0: resume the EL1 caller of run_el0. */
     f->elr = (u64)el0_return;
     f->spsr = 0x3c5;
+  } else if (resume_pc) {
+    if (ec == 0x0e) f->spsr &= ~(1UL << 20); /* clear PSTATE.IL before returning */
+    f->elr = resume_pc; /* the test said where to continue */
+    resume_pc = 0;
   } else if (ec != 0x15) {
     f->elr += 4; /* skip the faulting instruction (SVC already returns past itself) */
   }
@@ -183,8 +187,74 @@ static void test_mmu(void) {
   __asm__ volatile("dsb ishst\n tlbi vmalle1\n dsb sy\n isb" ::: "memory");
   check("tlbi-remap", va_b[5] == 0x5a5a1234UL, va_b[5]);
 
+  /* Access flag clear (no hardware AF update claimed by either): Access flag fault, level 3. */
+  l3_test[3] = (u64)page_b | DESC_PAGE | ATTR_NORMAL | SH_INNER | AP_RW_EL1;
+  __asm__ volatile("dsb sy\n tlbi vmalle1\n dsb sy\n isb" ::: "memory");
+  before = exc_count;
+  v = *(volatile u64 *)(TEST_VA + 0x3008);
+  check("af-fault-taken", exc_count == before + 1, exc_count - before);
+  check("af-fault-dfsc", (last_esr & 0x3f) == 0x0b, last_esr);
+
+  /* Exclusive load from a misaligned Normal address: Alignment fault. */
+  before = exc_count;
+  __asm__ volatile("ldxr %0, [%1]" : "=r"(v) : "r"(TEST_VA + 4) : "memory");
+  check("excl-align-fault-taken", exc_count == before + 1, exc_count - before);
+  check("excl-align-fault-dfsc", (last_esr & 0x3f) == 0x21, last_esr);
+  check("excl-align-fault-far", last_far == TEST_VA + 4, last_far);
+
+  /* Execute from a PXN page: Instruction abort, permission, level 3; ELR = FAR = target. */
+  l3_test[4] = (u64)page_c | DESC_PAGE | ATTR_NORMAL | SH_INNER | AF | AP_RW_EL1 | (1UL << 53);
+  __asm__ volatile("dsb sy\n tlbi vmalle1\n dsb sy\n isb" ::: "memory");
+  before = exc_count;
+  __asm__ volatile("adr x9, 1f\n str x9, [%0]\n blr %1\n1:" : : "r"(&resume_pc), "r"(TEST_VA + 0x4000) : "x9", "x30", "memory");
+  check("pxn-abort-taken", exc_count == before + 1, exc_count - before);
+  check("pxn-abort-ec", ec_of(last_esr) == 0x21, last_esr);
+  check("pxn-abort-ifsc", (last_esr & 0x3f) == 0x0f, last_esr);
+  check("pxn-abort-far", last_far == TEST_VA + 0x4000, last_far);
+  check("pxn-abort-elr", last_elr == TEST_VA + 0x4000, last_elr);
+
+  /* DC ZVA zeroes one DCZID-sized, aligned block. */
+  u64 dczid = READ_SYSREG(dczid_el0);
+  u64 bs = 4UL << (dczid & 15);
+  for (u64 i = 0; i < 64; i++) page_b[i] = ~0UL;
+  if (!(dczid & 16)) __asm__ volatile("dc zva, %0" : : "r"((u64)&page_b[9]) : "memory");
+  u64 zero_ok = 1, first = (u64)&page_b[9] & ~(bs - 1);
+  for (u64 i = 0; i < 64; i++) {
+    u64 a = (u64)&page_b[i];
+    u64 inside = a >= first && a < first + bs;
+    if ((page_b[i] == 0) != inside) zero_ok = 0;
+  }
+  check("dc-zva", (dczid & 16) == 0 && zero_ok, dczid);
+
   WRITE_SYSREG(sctlr_el1, sctlr);
   ISB();
+}
+
+/* Misc. architectural corner cases, MMU off. */
+static void test_misc(void) {
+  u64 before = exc_count;
+  /* Branch to a misaligned address: PC alignment fault, FAR/ELR = the bad PC. */
+  u64 target;
+  __asm__ volatile("adr %0, 2f\n add %0, %0, #2\n adr x9, 1f\n str x9, [%1]\n br %0\n2: nop\n nop\n1:"
+                   : "=&r"(target) : "r"(&resume_pc) : "x9", "memory");
+  check("pc-align-taken", exc_count == before + 1, exc_count - before);
+  check("pc-align-ec", ec_of(last_esr) == 0x22, last_esr);
+  check("pc-align-far", last_far == target, last_far - target);
+
+  /* ERET to EL2 (not implemented): illegal exception return, PSTATE.IL, EC 0x0E at the target. */
+  before = exc_count;
+  __asm__ volatile(
+      "adr x9, 1f\n str x9, [%0]\n"
+      "adr x9, 2f\n msr elr_el1, x9\n mov x9, #0x3c9\n msr spsr_el1, x9\n eret\n"
+      "2: nop\n1:"
+      : : "r"(&resume_pc) : "x9", "memory");
+  check("illegal-eret-taken", exc_count == before + 1, exc_count - before);
+  check("illegal-eret-ec", ec_of(last_esr) == 0x0e, last_esr);
+  check("illegal-eret-il", (last_spsr >> 20) & 1, last_spsr);
+
+  /* Current EL and SPSel. */
+  check("currentel-el1", READ_SYSREG(CurrentEL) == 4, READ_SYSREG(CurrentEL));
+  check("spsel-1", READ_SYSREG(SPSel) == 1, READ_SYSREG(SPSel));
 }
 
 /* ---- generic timer + GICv3 ----------------------------------------------------------- */
@@ -237,6 +307,17 @@ static void test_timer(void) {
   u64 t1 = READ_SYSREG(cntvct_el0);
   check("cntvct-monotonic", t1 >= t0, t1 - t0);
 
+  /* ISR_EL1.I and WFI wake-up with the interrupt masked: the timer fires while PSTATE.I = 1. */
+  WRITE_SYSREG(cntv_tval_el0, freq / 2000);
+  WRITE_SYSREG(cntv_ctl_el0, 1);
+  ISB();
+  for (int i = 0; i < 1000 && !(READ_SYSREG(isr_el1) & (1 << 7)); i++) __asm__ volatile("wfi" ::: "memory");
+  check("isr-i-pending-masked", (READ_SYSREG(isr_el1) & (1 << 7)) != 0, READ_SYSREG(isr_el1));
+  check("no-irq-while-masked", irq_count == 0, irq_count);
+  WRITE_SYSREG(cntv_ctl_el0, 0);
+  ISB();
+  check("isr-clear-after-disable", (READ_SYSREG(isr_el1) & (1 << 7)) == 0, READ_SYSREG(isr_el1));
+
   /* Relative deadline through TVAL: 1 ms. */
   WRITE_SYSREG(cntv_tval_el0, freq / 1000);
   ISB();
@@ -268,6 +349,7 @@ int main(void) {
   puts("payload tests: start\n");
   test_exceptions();
   test_mmu_off_range();
+  test_misc();
   test_mmu();
   test_timer();
   puts(failures ? "DONE with failures\n" : "DONE all passed\n");
