@@ -262,32 +262,52 @@ export class GicState {
       const n = this.cpus;
       const b = this.banked;
       const s = this.shared;
-      for (let w = 0; w < WORDS; w++) {
-        let group: number, candidates: number;
-        if (w === 0) {
-          group = b[Bitmap.Group * n + cpu];
-          candidates =
-            (b[Bitmap.Latch * n + cpu] | (b[Bitmap.Level * n + cpu] & ~b[Bitmap.Edge * n + cpu])) &
-            b[Bitmap.Enable * n + cpu] &
-            ~b[Bitmap.Active * n + cpu];
-        } else {
-          group = s[Bitmap.Group * WORDS + w];
-          candidates =
-            (s[Bitmap.Latch * WORDS + w] | (s[Bitmap.Level * WORDS + w] & ~s[Bitmap.Edge * WORDS + w])) &
-            s[Bitmap.Enable * WORDS + w] &
-            ~s[Bitmap.Active * WORDS + w] &
-            this.targets[cpu * WORDS + w];
-        }
-        candidates &= (g1 ? group : 0) | (g0 ? ~group : 0);
-        while (candidates !== 0) {
+      const groupMask0 = g1 ? -1 : 0;
+      const groupMask1 = g0 ? -1 : 0;
+      // Word 0: this processor's SGIs and PPIs.
+      const group = b[Bitmap.Group * n + cpu];
+      let candidates =
+        (b[Bitmap.Latch * n + cpu] | (b[Bitmap.Level * n + cpu] & ~b[Bitmap.Edge * n + cpu])) &
+        b[Bitmap.Enable * n + cpu] &
+        ~b[Bitmap.Active * n + cpu] &
+        ((group & groupMask0) | (~group & groupMask1));
+      if (candidates !== 0) {
+        const prio = this.privatePriority;
+        const base = cpu * PRIVATE_COUNT;
+        do {
           const low = candidates & -candidates;
           const bit = 31 - Math.clz32(low);
-          const p = w === 0 ? this.privatePriority[cpu * PRIVATE_COUNT + bit] : this.priority[(w << 5) | bit];
+          const p = prio[base + bit];
           if (p < bestPriority) {
             bestPriority = p;
-            bestId = (w << 5) | bit;
+            bestId = bit;
           }
           candidates ^= low;
+        } while (candidates !== 0);
+      }
+      // Words 1..: SPIs routed here.
+      const targets = this.targets;
+      const tbase = cpu * WORDS;
+      const prio = this.priority;
+      for (let w = 1; w < WORDS; w++) {
+        const t = targets[tbase + w];
+        if (t === 0) continue;
+        const grp = s[Bitmap.Group * WORDS + w];
+        let c =
+          (s[Bitmap.Latch * WORDS + w] | (s[Bitmap.Level * WORDS + w] & ~s[Bitmap.Edge * WORDS + w])) &
+          s[Bitmap.Enable * WORDS + w] &
+          ~s[Bitmap.Active * WORDS + w] &
+          t &
+          ((grp & groupMask0) | (~grp & groupMask1));
+        while (c !== 0) {
+          const low = c & -c;
+          const id = (w << 5) | (31 - Math.clz32(low));
+          const p = prio[id];
+          if (p < bestPriority) {
+            bestPriority = p;
+            bestId = id;
+          }
+          c ^= low;
         }
       }
     }
