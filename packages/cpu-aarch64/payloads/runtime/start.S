@@ -137,3 +137,10 @@ el0_mrs:
         mrs     x0, sctlr_el1
         svc     #0x42
         b       .
+
+/* EL0 code: read the virtual counter (trapped unless CNTKCTL_EL1.EL0VCTEN), then SVC back. */
+        .global el0_counter
+el0_counter:
+        mrs     x0, cntvct_el0
+        svc     #0x43
+        b       .

@@ -11,7 +11,7 @@
 #error "GICR_BASE must be given by the build"
 #endif
 
-extern char el0_entry[], el0_mrs[], el0_return[];
+extern char el0_entry[], el0_mrs[], el0_return[], el0_counter[];
 void run_el0(void *entry, void *stack);
 
 static int failures;
@@ -96,6 +96,20 @@ static void test_exceptions(void) {
   check("el0-mrs-undef", el0_undef_esr != 0 && ec_of(el0_undef_esr) == 0x00, el0_undef_esr);
   check("el0-svc-vector", last_kind == 8, last_kind);
   check("el0-svc-spsr-el0t", (last_spsr & 0xf) == 0, last_spsr);
+
+  /* EL0 counter access: trapped (EC 0x18, ISS = the MRS encoding) unless CNTKCTL_EL1.EL0VCTEN. */
+  WRITE_SYSREG(cntkctl_el1, 0);
+  ISB();
+  el0_undef_esr = 0;
+  run_el0(el0_counter, stack + sizeof stack);
+  u64 iss = (3UL << 20) | (2UL << 17) | (3UL << 14) | (14UL << 10) | 1; /* op0 op2 op1 CRn Rt=0 CRm=0 read */
+  check("el0-cntvct-trap-ec", ec_of(el0_undef_esr) == 0x18, el0_undef_esr);
+  check("el0-cntvct-trap-iss", (el0_undef_esr & 0x1ffffff) == iss, el0_undef_esr);
+  WRITE_SYSREG(cntkctl_el1, 2);
+  ISB();
+  el0_undef_esr = 0;
+  run_el0(el0_counter, stack + sizeof stack);
+  check("el0-cntvct-allowed", el0_undef_esr == 0 && (last_esr & 0xffff) == 0x43, el0_undef_esr);
 }
 
 /* With the MMU off, an address above the implemented PA range is an Address
