@@ -87,7 +87,10 @@ function asmSource(cls: InsnClass, seqs: Sequence[], recordsPath: string): strin
     w('  ldr x0, [x30, #256]');
     w('  msr nzcv, x0');
     for (let r = 0; r < 30; r += 2) w(`  ldp x${r}, x${r + 1}, [x30, #${r * 8}]`);
-    if (cls.memory) w('  adrp x28, scratch');
+    if (cls.memory) {
+      w('  adrp x28, scratch');
+      w('  add x28, x28, :lo12:scratch');
+    }
     w('  ldr x30, [x30, #240]');
     w(`seq_${i}_start:`);
     for (let k = 0; k < seq.words.length; k += 8) {
@@ -115,6 +118,7 @@ function asmSource(cls: InsnClass, seqs: Sequence[], recordsPath: string): strin
   w('copy_scratch:');
   w(`  add x0, x0, #${IN_HEADER}`);
   w('  adrp x1, scratch');
+  w('  add x1, x1, :lo12:scratch');
   w(`  mov x2, #${SCRATCH_SIZE}`);
   w('1: ldp x3, x4, [x0], #16');
   w('  stp x3, x4, [x1], #16');
@@ -123,6 +127,7 @@ function asmSource(cls: InsnClass, seqs: Sequence[], recordsPath: string): strin
   w('  ret');
   w('dump:');
   w('  adrp x0, scratch');
+  w('  add x0, x0, :lo12:scratch');
   w('  adrp x1, outbuf');
   w(`  add x1, x1, :lo12:outbuf+${OUT_HEADER}`);
   w(`  mov x2, #${SCRATCH_SIZE}`);
@@ -142,7 +147,9 @@ function asmSource(cls: InsnClass, seqs: Sequence[], recordsPath: string): strin
   w('records:');
   w(`  .incbin "${recordsPath}"`);
   w('  .bss');
+  // The scratch block straddles a page boundary, so accesses cross pages.
   w('  .balign 4096');
+  w(`  .skip ${4096 - SCRATCH_SIZE / 2}`);
   w('scratch:');
   w(`  .skip ${SCRATCH_SIZE}`);
   w('  .balign 16');
