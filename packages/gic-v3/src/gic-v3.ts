@@ -15,7 +15,19 @@ import {
   type SystemRegisterHandler,
   type SysregValue,
 } from '@vmapple/core-bus';
-import { GICD_SIZE, GICR_STRIDE, MAX_CPUS, PRIVATE_COUNT, SPI_COUNT } from './constants.js';
+import {
+  BPR0_MIN,
+  BPR1_MIN,
+  GICD_SIZE,
+  GICR_STRIDE,
+  ICC_CTLR,
+  IROUTER_AFF_MASK,
+  IROUTER_IRM,
+  MAX_CPUS,
+  PRIORITY_MASK,
+  PRIVATE_COUNT,
+  SPI_COUNT,
+} from './constants.js';
 import { CpuInterface } from './cpu-interface.js';
 import { Distributor } from './distributor.js';
 import { Bitmap, GicState } from './gic-state.js';
@@ -196,13 +208,28 @@ export class GicV3 implements InterruptSink, SystemRegisterHandler, Resettable, 
     if (d.cpus !== this.cpus) throw new SnapshotError(`${STATE_TYPE}: state is for ${d.cpus} processors, this GIC has ${this.cpus}`);
     for (const f of ARRAY_FIELDS) {
       const src = d[f];
-      if (!Array.isArray(src) || src.length !== s[f].length || !src.every((x) => Number.isInteger(x) && x >= 0)) {
-        throw new SnapshotError(`${STATE_TYPE}: field '${f}' must be ${s[f].length} non-negative integers`);
+      const max = s[f] instanceof Uint8Array ? 0xff : 0xffff_ffff;
+      if (!Array.isArray(src) || src.length !== s[f].length || !src.every((x) => Number.isInteger(x) && x >= 0 && x <= max)) {
+        throw new SnapshotError(`${STATE_TYPE}: field '${f}' must be ${s[f].length} integers in 0..${max}`);
       }
     }
     if (!Number.isInteger(d.dCtlr)) throw new SnapshotError(`${STATE_TYPE}: field 'dCtlr' must be an integer`);
     s.dCtlr = d.dCtlr & 3;
     for (const f of ARRAY_FIELDS) s[f].set(d[f]);
+    // Only values a guest could have produced: the same masks the register writes apply.
+    for (let c = 0; c < this.cpus; c++) {
+      s.banked[Bitmap.Edge * this.cpus + c] |= 0xffff;
+      s.sleep[c] &= 1;
+      s.igrpen0[c] &= 1;
+      s.igrpen1[c] &= 1;
+      s.iccCtlr[c] &= ICC_CTLR.CBPR | ICC_CTLR.EOImode;
+      s.pmr[c] &= PRIORITY_MASK;
+      s.bpr0[c] = Math.min(Math.max(s.bpr0[c], BPR0_MIN), 7);
+      s.bpr1[c] = Math.min(Math.max(s.bpr1[c], BPR1_MIN), 7);
+    }
+    for (let i = 0; i < s.priority.length; i++) s.priority[i] &= PRIORITY_MASK;
+    for (let i = 0; i < s.privatePriority.length; i++) s.privatePriority[i] &= PRIORITY_MASK;
+    for (let i = 0; i < s.router.length; i++) s.router[i] &= IROUTER_AFF_MASK | IROUTER_IRM;
     s.rebuildRouting();
     s.updateAll();
   }

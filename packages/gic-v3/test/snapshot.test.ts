@@ -68,6 +68,24 @@ describe('snapshots', () => {
     expect(() => new Rig(2).gic.restoreState(s)).toThrow(SnapshotError);
     expect(() => b.gic.restoreState({ ...s, data: { ...s.data, pmr: [1, 2] } })).toThrow(SnapshotError);
     expect(() => b.gic.restoreState({ ...s, data: { ...s.data, router: s.data.router.map(() => -1) } })).toThrow(SnapshotError);
+    expect(() => b.gic.restoreState({ ...s, data: { ...s.data, priority: s.data.priority.map(() => 256) } })).toThrow(SnapshotError);
     expect(visible(b)).toEqual(visible(new Rig(3)));
+  });
+
+  it('restored values are limited to what registers can hold', () => {
+    const a = new Rig(1);
+    const s = a.gic.saveState();
+    const b = new Rig(1);
+    b.gic.restoreState({
+      ...s,
+      data: { ...s.data, pmr: [0xff], bpr1: [0], iccCtlr: [0xff], igrpen1: [0xff], priority: s.data.priority.map(() => 0xff), router: s.data.router.map(() => 0xffff_ffff) },
+    });
+    expect(b.mrs(0, 'ICC_PMR_EL1')).toBe(0xf8);
+    expect(b.mrs(0, 'ICC_BPR1_EL1')).toBe(3);
+    expect(b.mrs(0, 'ICC_CTLR_EL1')).toBe(0x403);
+    expect(b.mrs(0, 'ICC_IGRPEN1_EL1')).toBe(1);
+    expect(b.d(0x400 + 32)).toBe(0xf8f8_f8f8);
+    expect(b.d(0x6000 + 8 * 32)).toBe(0x80ff_ffff);
+    expect(b.s(0, 0xc00)).toBe(0xaaaa_aaaa);
   });
 });
