@@ -41,6 +41,7 @@ export class QemuBus implements Bus {
     );
     this.proc.on('error', (e) => this.fail(new Error(`qemu-system-aarch64: ${e.message}; ${HINT}`)));
     this.proc.on('exit', (code) => this.fail(new Error(`qemu exited with ${code}`)));
+    this.proc.stdin.on('error', (e) => this.fail(new Error(`qemu stdin: ${e.message}; ${HINT}`)));
     this.proc.stdout.setEncoding('utf8');
     this.proc.stdout.on('data', (chunk: string) => {
       this.buf += chunk;
