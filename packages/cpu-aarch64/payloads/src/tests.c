@@ -131,6 +131,12 @@ static u64 l1[512] __attribute__((aligned(4096)));
 static u64 l2_ram[512] __attribute__((aligned(4096)));
 static u64 l2_test[512] __attribute__((aligned(4096)));
 static u64 l3_test[512] __attribute__((aligned(4096)));
+static u64 l1_asid2[512] __attribute__((aligned(4096)));
+static u64 l2_asid2[512] __attribute__((aligned(4096)));
+static u64 l3_asid2[512] __attribute__((aligned(4096)));
+static u64 l1_high[512] __attribute__((aligned(4096)));
+static u64 l2_high[512] __attribute__((aligned(4096)));
+static u64 l3_high[512] __attribute__((aligned(4096)));
 static volatile u64 page_b[512] __attribute__((aligned(4096)));
 static volatile u64 page_c[512] __attribute__((aligned(4096)));
 
@@ -227,6 +233,51 @@ static void test_mmu(void) {
   check("pxn-abort-far", last_far == TEST_VA + 0x4000, last_far);
   check("pxn-abort-elr", last_elr == TEST_VA + 0x4000, last_elr);
 
+  /* ASIDs: a non-global page seen under ASID 1, then another table under ASID 2 maps the same VA
+   * elsewhere; the ASID-1 TLB entry must not be used for ASID 2, and comes back with ASID 1. */
+  l3_test[5] = (u64)page_b | DESC_PAGE | ATTR_NORMAL | SH_INNER | AF | AP_RW_EL1 | (1UL << 11);
+  for (int i = 0; i < 512; i++) l1_asid2[i] = l1[i];
+  l1_asid2[TEST_VA >> 30] = (u64)l2_asid2 | DESC_TABLE;
+  l2_asid2[0] = (u64)l3_asid2 | DESC_TABLE;
+  l3_asid2[5] = (u64)page_c | DESC_PAGE | ATTR_NORMAL | SH_INNER | AF | AP_RW_EL1 | (1UL << 11);
+  __asm__ volatile("dsb sy\n tlbi vmalle1\n dsb sy\n isb" ::: "memory");
+  page_b[7] = 0xb0b0b0b0UL;
+  page_c[7] = 0xc0c0c0c0UL;
+  volatile u64 *va5 = (volatile u64 *)(TEST_VA + 0x5000);
+  WRITE_SYSREG(ttbr0_el1, (u64)l1 | (1UL << 48));
+  ISB();
+  u64 seen1 = va5[7];
+  WRITE_SYSREG(ttbr0_el1, (u64)l1_asid2 | (2UL << 48));
+  ISB();
+  u64 seen2 = va5[7];
+  WRITE_SYSREG(ttbr0_el1, (u64)l1 | (1UL << 48));
+  ISB();
+  u64 seen3 = va5[7];
+  check("asid-1", seen1 == 0xb0b0b0b0UL, seen1);
+  check("asid-2", seen2 == 0xc0c0c0c0UL, seen2);
+  check("asid-1-again", seen3 == 0xb0b0b0b0UL, seen3);
+  WRITE_SYSREG(ttbr0_el1, (u64)l1);
+  __asm__ volatile("dsb sy\n tlbi vmalle1\n dsb sy\n isb" ::: "memory");
+
+  /* TTBR1: the top of the address space (T1SZ = 25) maps page_b. */
+  l1_high[0] = (u64)l2_high | DESC_TABLE;
+  l2_high[0] = (u64)l3_high | DESC_TABLE;
+  l3_high[2] = (u64)page_b | DESC_PAGE | ATTR_NORMAL | SH_INNER | AF | AP_RW_EL1;
+  WRITE_SYSREG(ttbr1_el1, (u64)l1_high);
+  u64 tcr = READ_SYSREG(tcr_el1);
+  WRITE_SYSREG(tcr_el1, (tcr & ~(1UL << 23)) | (25UL << 16) | (1UL << 24) | (1UL << 26) | (3UL << 28) | (2UL << 30));
+  __asm__ volatile("dsb sy\n tlbi vmalle1\n dsb sy\n isb" ::: "memory");
+  volatile u64 *high = (volatile u64 *)0xffffff8000002000UL;
+  page_b[8] = 0x4869676855UL;
+  check("ttbr1-read", high[8] == 0x4869676855UL, high[8]);
+  high[9] = 0x77;
+  check("ttbr1-write", page_b[9] == 0x77, page_b[9]);
+  before = exc_count;
+  v = *(volatile u64 *)0xffffff8000003000UL;
+  check("ttbr1-xlat-fault", exc_count == before + 1 && (last_esr & 0x3f) == 0x07 && last_far == 0xffffff8000003000UL, last_esr);
+  WRITE_SYSREG(tcr_el1, tcr);
+  __asm__ volatile("dsb sy\n tlbi vmalle1\n dsb sy\n isb" ::: "memory");
+
   /* DC ZVA zeroes one DCZID-sized, aligned block. */
   u64 dczid = READ_SYSREG(dczid_el0);
   u64 bs = 4UL << (dczid & 15);
@@ -265,6 +316,17 @@ static void test_misc(void) {
   check("illegal-eret-taken", exc_count == before + 1, exc_count - before);
   check("illegal-eret-ec", ec_of(last_esr) == 0x0e, last_esr);
   check("illegal-eret-il", (last_spsr >> 20) & 1, last_spsr);
+
+  /* Self-modifying code: new instructions become visible after DC CVAU / IC IVAU / ISB. */
+  static volatile u32 code[16] __attribute__((aligned(64)));
+  typedef u64 (*fn_t)(void);
+  for (int round = 1; round <= 3; round++) {
+    code[0] = 0xd2800000u | ((u32)round << 5); /* mov x0, #round */
+    code[1] = 0xd65f03c0u;                     /* ret */
+    __asm__ volatile("dc cvau, %0\n dsb ish\n ic ivau, %0\n dsb ish\n isb" : : "r"(code) : "memory");
+    u64 r = ((fn_t)(u64)code)();
+    check(round == 1 ? "smc-1" : round == 2 ? "smc-2" : "smc-3", r == (u64)round, r);
+  }
 
   /* Current EL and SPSel. */
   check("currentel-el1", READ_SYSREG(CurrentEL) == 4, READ_SYSREG(CurrentEL));
