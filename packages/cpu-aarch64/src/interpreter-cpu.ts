@@ -1080,6 +1080,10 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
           // ---- everything else leaves the fast loop with R[Slot.PC] at this instruction ----
           default: {
             R[Slot.PC] = R[Slot.PGB]! + OFFS[idx]!;
+            // Account for the instructions so far, so a counter read sees the exact time.
+            this.retiredCount += limit - n;
+            this.unsyncedInstructions += limit - n;
+            limit = n;
             this.slowOp(op, page, idx);
             n--;
             exit = EXIT_JUMP;

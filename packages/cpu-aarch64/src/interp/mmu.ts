@@ -175,7 +175,8 @@ export class Mmu {
         this.outLevel = level;
         return FSC_TRANSLATION | level;
       }
-      if ((dhi & 0xf0000) !== 0) {
+      // Leaf descriptors: bits 51 (DBM) and 50 (GP) are attributes; only OA bits 49:48 must be 0.
+      if ((dhi & 0x30000) !== 0) {
         this.outLevel = level;
         return FSC_ADDR_SIZE | level;
       }
