@@ -431,8 +431,10 @@ export class XhciController extends PciFunction {
         return;
       case C.OP_CRCR_HI:
         if (this.crr) return;
+        // Only the high half changes: the high write that follows an abort
+        // (lo_hi_writeq of CRCR|CA) must not move the stopped ring's dequeue pointer.
         this.crcrHi = v;
-        this.cmdDequeue = v * 2 ** 32 + ((this.crcrLo & ~0x3f) >>> 0);
+        this.cmdDequeue = v * 2 ** 32 + (this.cmdDequeue % 2 ** 32);
         return;
       case C.OP_DCBAAP_LO:
         this.dcbaapLo = (v & ~0x3f) >>> 0;

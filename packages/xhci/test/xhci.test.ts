@@ -532,6 +532,9 @@ describe('commands', () => {
     const ev = drv.events();
     expect(ev.map((e) => [e.type, e.cc])).toEqual([[T.COMMAND_COMPLETION, CC.CMD_RING_STOPPED]]);
     expect(ev[0]!.ptr).toBe(drv.cmd.enqueue);
+    // The high half of a 64-bit CRCR write after the abort keeps the dequeue pointer; the ring restarts there.
+    drv.wop(0x1c, 0);
+    expect(drv.command(0, 0, 0, T.NOOP_CMD << 10).cc).toBe(CC.SUCCESS);
   });
 });
 
