@@ -328,6 +328,18 @@ static void test_misc(void) {
     check(round == 1 ? "smc-1" : round == 2 ? "smc-2" : "smc-3", r == (u64)round, r);
   }
 
+  /* FP/SIMD disabled by CPACR_EL1.FPEN: an FP instruction traps with EC 0x07, an unallocated
+   * encoding in the FP/SIMD space is still UNDEFINED (EC 0x00). */
+  u64 cpacr = READ_SYSREG(cpacr_el1);
+  WRITE_SYSREG(cpacr_el1, 0);
+  ISB();
+  __asm__ volatile(".inst 0x1e604020" ::: "memory"); /* fmov d0, d1 */
+  check("fpen-trap-ec", ec_of(last_esr) == 0x07, last_esr);
+  __asm__ volatile(".inst 0x5feb5eba" ::: "memory"); /* unallocated (Capstone and objdump agree) */
+  check("fpen-unallocated-undef", ec_of(last_esr) == 0x00, last_esr);
+  WRITE_SYSREG(cpacr_el1, cpacr);
+  ISB();
+
   /* Current EL and SPSel. */
   check("currentel-el1", READ_SYSREG(CurrentEL) == 4, READ_SYSREG(CurrentEL));
   check("spsel-1", READ_SYSREG(SPSel) == 1, READ_SYSREG(SPSel));
