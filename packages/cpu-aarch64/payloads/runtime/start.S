@@ -104,8 +104,9 @@ exc_common:
         add     sp, sp, #288
         eret
 
-/* run_el0(entry, stack): drops to EL0t at `entry`; returns when the EL1
- * handler resumes at el0_return (EL1h) after an SVC from EL0. */
+/* run_el0(entry, stack, spsr, arg): drops to EL0 at `entry` with PSTATE from
+ * `spsr` and x0 = arg; returns when the EL1 handler resumes at el0_return
+ * (EL1h) after an SVC from EL0. */
         .global run_el0
         .global el0_return
 run_el0:
@@ -117,8 +118,8 @@ run_el0:
         stp     x27, x28, [sp, #80]
         msr     sp_el0, x1
         msr     elr_el1, x0
-        mov     x2, #0x3c0
         msr     spsr_el1, x2
+        mov     x0, x3
         eret
 el0_return:
         ldp     x19, x20, [sp, #16]
@@ -136,6 +137,14 @@ el0_entry:
 el0_mrs:
         mrs     x0, sctlr_el1
         svc     #0x42
+        b       .
+
+/* EL0 code: spin until the word at x0 is non-zero (an IRQ handler sets it), then SVC back. */
+        .global el0_wait
+el0_wait:
+1:      ldr     x1, [x0]
+        cbz     x1, 1b
+        svc     #0x44
         b       .
 
 /* EL0 code: read the virtual counter (trapped unless CNTKCTL_EL1.EL0VCTEN), then SVC back. */

@@ -11,8 +11,8 @@
 #error "GICR_BASE must be given by the build"
 #endif
 
-extern char el0_entry[], el0_mrs[], el0_return[], el0_counter[];
-void run_el0(void *entry, void *stack);
+extern char el0_entry[], el0_mrs[], el0_return[], el0_counter[], el0_wait[];
+void run_el0(void *entry, void *stack, u64 spsr, volatile void *arg);
 
 static int failures;
 
@@ -30,11 +30,15 @@ static void check(const char *name, int ok, u64 detail) {
 /* ---- synchronous exceptions --------------------------------------------------- */
 
 static volatile u64 resume_pc, el0_undef_esr, exc_count, last_esr, last_far, last_elr, last_spsr, last_kind;
-static volatile u64 irq_count, irq_intid, irq_cntvct, irq_ctl;
+static volatile u64 irq_count, irq_intid, irq_cntvct, irq_ctl, irq_from_el0, irq_from_el0_spsr;
 static void irq_handler(void);
 
 void exc_handler(struct frame *f, u64 kind) {
   if (kind == 5 || kind == 9) {
+    if (kind == 9) {
+      irq_from_el0++;
+      irq_from_el0_spsr = f->spsr;
+    }
     irq_handler();
     return;
   }
@@ -91,7 +95,7 @@ static void test_exceptions(void) {
 
   before = exc_count;
   char stack[256] __attribute__((aligned(16)));
-  run_el0(el0_entry, stack + sizeof stack);
+  run_el0(el0_entry, stack + sizeof stack, 0x3c0, 0);
   check("el0-svc", exc_count == before + 2 && ec_of(last_esr) == 0x15 && (last_esr & 0xffff) == 0x42, last_esr);
   check("el0-mrs-undef", el0_undef_esr != 0 && ec_of(el0_undef_esr) == 0x00, el0_undef_esr);
   check("el0-svc-vector", last_kind == 8, last_kind);
@@ -101,14 +105,14 @@ static void test_exceptions(void) {
   WRITE_SYSREG(cntkctl_el1, 0);
   ISB();
   el0_undef_esr = 0;
-  run_el0(el0_counter, stack + sizeof stack);
+  run_el0(el0_counter, stack + sizeof stack, 0x3c0, 0);
   u64 iss = (3UL << 20) | (2UL << 17) | (3UL << 14) | (14UL << 10) | 1; /* op0 op2 op1 CRn Rt=0 CRm=0 read */
   check("el0-cntvct-trap-ec", ec_of(el0_undef_esr) == 0x18, el0_undef_esr);
   check("el0-cntvct-trap-iss", (el0_undef_esr & 0x1ffffff) == iss, el0_undef_esr);
   WRITE_SYSREG(cntkctl_el1, 2);
   ISB();
   el0_undef_esr = 0;
-  run_el0(el0_counter, stack + sizeof stack);
+  run_el0(el0_counter, stack + sizeof stack, 0x3c0, 0);
   check("el0-cntvct-allowed", el0_undef_esr == 0 && (last_esr & 0xffff) == 0x43, el0_undef_esr);
 }
 
@@ -430,6 +434,15 @@ static void test_timer(void) {
   for (int i = 0; i < 1000 && irq_count == 1; i++) __asm__ volatile("wfi" ::: "memory");
   __asm__ volatile("msr daifset, #2" ::: "memory");
   check("timer-cval-irq", irq_count == 2, irq_count);
+
+  /* An IRQ while EL0 runs with PSTATE.I clear: taken through the lower-EL IRQ vector. */
+  WRITE_SYSREG(cntv_tval_el0, freq / 10000);
+  WRITE_SYSREG(cntv_ctl_el0, 1);
+  ISB();
+  char stack[64] __attribute__((aligned(16)));
+  run_el0(el0_wait, stack + sizeof stack, 0x0, &irq_from_el0);
+  check("irq-from-el0", irq_from_el0 == 1 && irq_count == 3 && irq_intid == 27, irq_from_el0);
+  check("irq-from-el0-spsr", (irq_from_el0_spsr & 0x3cf) == 0, irq_from_el0_spsr);
   WRITE_SYSREG(cntv_ctl_el0, 0);
 }
 
