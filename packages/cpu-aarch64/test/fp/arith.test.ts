@@ -109,7 +109,7 @@ const OPS: TestOp[] = [
 
 describe('FP arithmetic vs qemu-aarch64', () => {
   it('matches every result bit and FPSR flag', () => {
-    const { failures, total } = runSuite(OPS, casesPerOp(4000), 0x5eed0001);
+    const { failures, total } = runSuite(OPS, casesPerOp(3000), 0x5eed0001);
     expect(total).toBeGreaterThan(0);
     expect(failures).toEqual([]);
   }, 120_000);
@@ -189,7 +189,7 @@ for (const [insn, f] of [
 
 describe('FP arithmetic on typical operands (FPCR = 0) vs qemu-aarch64', () => {
   it('matches every result bit and FPSR flag', () => {
-    const { failures, total } = runSuite(TYPICAL, casesPerOp(4000), 0x5eed0004);
+    const { failures, total } = runSuite(TYPICAL, casesPerOp(3000), 0x5eed0004);
     expect(total).toBeGreaterThan(0);
     expect(failures).toEqual([]);
   }, 120_000);

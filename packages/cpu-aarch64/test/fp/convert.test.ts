@@ -139,7 +139,7 @@ OPS.push(
 
 describe('FP conversions and compares vs qemu-aarch64', () => {
   it('matches every result bit and FPSR flag', () => {
-    const { failures, total } = runSuite(OPS, casesPerOp(1500), 0x5eed0002);
+    const { failures, total } = runSuite(OPS, casesPerOp(1000), 0x5eed0002);
     expect(total).toBeGreaterThan(0);
     expect(failures).toEqual([]);
   }, 120_000);

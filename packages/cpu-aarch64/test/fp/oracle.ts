@@ -3,7 +3,7 @@
 // 128-bit result register (v3) and FPSR.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -96,6 +96,7 @@ export function buildOracle(ops: readonly OracleOp[]): string {
     const tmpExe = `${exe}.${process.pid}`;
     execFileSync(CC, ['-O1', '-static', '-march=armv8-a+crypto', '-o', tmpExe, cfile], { stdio: 'pipe' });
     execFileSync('mv', ['-f', tmpExe, exe]);
+    rmSync(cfile, { force: true });
   }
   return exe;
 }
@@ -124,8 +125,13 @@ export function runOracle(exe: string, cases: readonly Case[]): Result[] {
   const base = join(tmpdir(), 'vmapple-fp-oracle', `run-${process.pid}-${seq++}`);
   writeFileSync(`${base}.in`, inBuf);
   const r = spawnSync(QEMU, ['-cpu', 'cortex-a53', exe, `${base}.in`, `${base}.out`], { stdio: 'pipe' });
-  if (r.status !== 0) throw new Error(`oracle failed (${r.status}): ${r.stderr.toString()}`);
+  if (r.status !== 0) {
+    rmSync(`${base}.in`, { force: true });
+    throw new Error(`oracle failed (${r.status}): ${r.stderr.toString()}`);
+  }
   const out = readFileSync(`${base}.out`);
+  rmSync(`${base}.in`, { force: true });
+  rmSync(`${base}.out`, { force: true });
   if (out.length !== cases.length * 24) throw new Error(`oracle wrote ${out.length} bytes for ${cases.length} cases`);
   const res: Result[] = [];
   for (let i = 0; i < cases.length; i++) {
