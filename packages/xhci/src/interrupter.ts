@@ -27,7 +27,7 @@ export interface InterrupterState {
 }
 
 /** Why an event could not be written: the controller turns this into HCE. */
-export type PostResult = 'ok' | 'held' | 'dropped' | 'fault';
+export type PostResult = 'ok' | 'held' | 'dropped' | 'unconfigured' | 'fault';
 
 export class Interrupter {
   iman = 0;
@@ -150,8 +150,12 @@ export class Interrupter {
    * 'fault' when the ring is unusable or not in RAM.
    */
   post(d0: number, d1: number, d2: number, d3: number): PostResult {
-    if (this.dirty && !this.load()) return 'fault';
-    if (this.segments.length === 0) return 'fault';
+    if (this.dirty) this.load();
+    if (this.segments.length === 0) {
+      // No usable event ring: with ERSTSZ = 0 the event has nowhere to go;
+      // a table that is not in RAM or malformed is a controller error.
+      return (this.erstsz & 0xffff) === 0 ? 'unconfigured' : 'fault';
+    }
     if (this.full || this.pending.length > 0) return this.hold(d0, d1, d2, d3);
     const used = this.used();
     if (used >= this.total - 2) {

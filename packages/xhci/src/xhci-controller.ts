@@ -531,6 +531,10 @@ export class XhciController extends PciFunction {
       return;
     }
     if (r === 'dropped') this.log.guestError(this.name, 'event ring full and too many events held: event dropped');
+    if (r === 'unconfigured') {
+      this.log.guestError(this.name, 'event for interrupter 0, which has no event ring (ERSTSZ = 0): dropped');
+      return;
+    }
     if (interrupt) this.raise(0);
   }
 

@@ -633,6 +633,16 @@ describe('bad guest input', () => {
     expect(drv.op(4) & (1 << 12)).toBe(0);
   });
 
+  it('events without an event ring are dropped and logged, not fatal', () => {
+    const { drv, errors } = setup();
+    drv.init();
+    drv.wir(0, 0x08, 0); // ERSTSZ = 0
+    drv.cmd.push(0, 0, 0, T.NOOP_CMD << 10);
+    drv.doorbell(0, 0);
+    expect(drv.op(4) & (1 << 12)).toBe(0);
+    expect(errors.some((e) => /no event ring/.test(e.message))).toBe(true);
+  });
+
   it('a Link TRB loop on the command ring sets HCE instead of spinning', () => {
     const { drv } = setup();
     drv.init({ run: false });
