@@ -141,6 +141,10 @@ export const enum Op {
   FPSIMD = 84,
   FP_MOVE = 85,
   LS_ATOMIC = 86,
+  LDRX_I = 87,
+  STRX_I = 88,
+  LDRW_I = 89,
+  STRW_I = 90,
 }
 
 /** Load/store kinds (`b & 31` of the load/store handlers). */
@@ -625,23 +629,24 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
       if (xLo[xs] !== pcLo >>> 12 || xHi[xs] !== pcHi) {
         if (!this.fillCode(pcLo, pcHi, xs)) continue;
       }
-      const page = mmu.code[xs]!;
-      const OPS = page.op;
-      const A = page.a;
-      const B = page.b;
-      const IMM = page.imm;
+      let page = mmu.code[xs]!;
+      let OPS = page.op;
+      let A = page.a;
+      let B = page.b;
+      let IMM = page.imm;
       R32[2 * Slot.PGB] = pcLo & ~0xfff;
       R32[2 * Slot.PGB + 1] = pcHi;
       let idx = (pcLo & 0xfff) >>> 2;
       let n = limit;
       let exit = EXIT_SEQ;
       inner: for (;;) {
-        let op = OPS[idx]!;
-        if (op === 0) {
-          decodeInto(page, idx);
-          op = OPS[idx]!;
-        }
+        jump: {
+        const op = OPS[idx]!;
         switch (op) {
+          case 0:
+            // Not decoded yet: decode and dispatch again (not counted).
+            decodeInto(page, idx);
+            continue inner;
           case Op.NOP:
             break;
           case Op.ADD_I64: {
@@ -912,8 +917,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
               continue inner;
             }
             R[Slot.PC] = R[Slot.PGB]! + IMM[idx]!;
-            exit = EXIT_JUMP;
-            break inner;
+            break jump;
           }
           case Op.BCOND:
           case Op.CBZ64:
@@ -956,58 +960,72 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
               continue inner;
             }
             R[Slot.PC] = R[Slot.PGB]! + IMM[idx]!;
-            exit = EXIT_JUMP;
-            break inner;
+            break jump;
           }
           case Op.BR:
             R[Slot.PC] = R[(A[idx]! >>> 8) & 255]!;
             n--;
-            exit = EXIT_JUMP;
-            break inner;
+            break jump;
           case Op.BLR:
             R[Slot.PC] = R[(A[idx]! >>> 8) & 255]!;
             R[30] = R[Slot.PGB]! + OFFS[idx + 1]!;
             n--;
-            exit = EXIT_JUMP;
-            break inner;
+            break jump;
 
           // ---- loads and stores ----
-          case Op.LS_IMM: {
+          case Op.LDRX_I:
+          case Op.STRX_I:
+          case Op.LDRW_I:
+          case Op.STRW_I: {
+            // Unsigned-offset 64/32-bit loads and stores: inline TLB hit on RAM.
             const a = A[idx]!;
             R[Slot.T0] = R[(a >>> 8) & 255]! + IMM[idx]!;
-            const kind = B[idx]!;
-            // Fast path: 64- and 32-bit integer loads/stores hitting RAM in the TLB.
             const lo = R32[2 * Slot.T0]!;
             const hi = R32[2 * Slot.T0 + 1]!;
             const s = ((lo >>> 12) & TLB_MASK) | mmuBase;
             const po = lo & 0xfff;
-            if (kind === Ls.LDRX && rLo[s] === lo >>> 12 && rHi[s] === hi && po <= 4088 && tOff[s]! >= 0) {
-              const o = tOff[s]! + po;
-              const dv = tView[s]!;
-              const t = 2 * (a & 255);
-              R32[t] = dv.getInt32(o, true);
-              R32[t + 1] = dv.getInt32(o + 4, true);
+            const t = 2 * (a & 255);
+            const off = tOff[s]!;
+            if (op === Op.LDRX_I) {
+              if (rLo[s] === lo >>> 12 && rHi[s] === hi && po <= 4088 && off >= 0) {
+                const dv = tView[s]!;
+                R32[t] = dv.getInt32(off + po, true);
+                R32[t + 1] = dv.getInt32(off + po + 4, true);
+                break;
+              }
+            } else if (op === Op.STRX_I) {
+              if (wLo[s] === lo >>> 12 && wHi[s] === hi && po <= 4088 && off >= 0) {
+                const dv = tView[s]!;
+                dv.setInt32(off + po, R32[t]!, true);
+                dv.setInt32(off + po + 4, R32[t + 1]!, true);
+                break;
+              }
+            } else if (op === Op.LDRW_I) {
+              if (rLo[s] === lo >>> 12 && rHi[s] === hi && po <= 4092 && off >= 0) {
+                R32[t] = tView[s]!.getInt32(off + po, true);
+                R32[t + 1] = 0;
+                break;
+              }
+            } else if (wLo[s] === lo >>> 12 && wHi[s] === hi && po <= 4092 && off >= 0) {
+              tView[s]!.setInt32(off + po, R32[t]!, true);
               break;
             }
-            if (kind === Ls.STRX && wLo[s] === lo >>> 12 && wHi[s] === hi && po <= 4088 && tOff[s]! >= 0) {
-              const o = tOff[s]! + po;
-              const dv = tView[s]!;
-              const t = 2 * (a & 255);
-              dv.setInt32(o, R32[t]!, true);
-              dv.setInt32(o + 4, R32[t + 1]!, true);
-              break;
+            if (!this.access(B[idx]!, a & 255, mmuBase)) {
+              exit = EXIT_FAULT;
+              break inner;
             }
-            if (kind === Ls.LDRW && rLo[s] === lo >>> 12 && rHi[s] === hi && po <= 4092 && tOff[s]! >= 0) {
-              const t = 2 * (a & 255);
-              R32[t] = tView[s]!.getInt32(tOff[s]! + po, true);
-              R32[t + 1] = 0;
-              break;
+            if (this.deviceTouched) {
+              this.deviceTouched = false;
+              idx++;
+              n--;
+              break inner;
             }
-            if (kind === Ls.STRW && wLo[s] === lo >>> 12 && wHi[s] === hi && po <= 4092 && tOff[s]! >= 0) {
-              tView[s]!.setInt32(tOff[s]! + po, R32[2 * (a & 255)]!, true);
-              break;
-            }
-            if (!this.access(kind, a & 255, mmuBase)) {
+            break;
+          }
+          case Op.LS_IMM: {
+            const a = A[idx]!;
+            R[Slot.T0] = R[(a >>> 8) & 255]! + IMM[idx]!;
+            if (!this.access(B[idx]!, a & 255, mmuBase)) {
               exit = EXIT_FAULT;
               break inner;
             }
@@ -1091,7 +1109,30 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
           }
         }
         idx++;
-        if (--n <= 0 || idx === 1024) break;
+        if (--n <= 0) break inner;
+        if (idx < 1024) continue inner;
+        R[Slot.PC] = R[Slot.PGB]! + OFFS[1024]!;
+        }
+        // ---- a jump (or the end of the page): R[PC] holds the target ----
+        if (n <= 0) {
+          exit = EXIT_JUMP;
+          break inner;
+        }
+        const tlo = R32[2 * Slot.PC]!;
+        const thi = R32[2 * Slot.PC + 1]!;
+        const ts = ((tlo >>> 12) & TLB_MASK) | mmuBase;
+        if ((tlo & 3) !== 0 || xLo[ts] !== tlo >>> 12 || xHi[ts] !== thi) {
+          exit = EXIT_JUMP;
+          break inner;
+        }
+        page = mmu.code[ts]!;
+        OPS = page.op;
+        A = page.a;
+        B = page.b;
+        IMM = page.imm;
+        R32[2 * Slot.PGB] = tlo & ~0xfff;
+        R32[2 * Slot.PGB + 1] = thi;
+        idx = (tlo & 0xfff) >>> 2;
       }
       const executed = limit - n;
       left -= executed;

@@ -231,6 +231,13 @@ export class HvfCpu implements Cpu {
     return why;
   }
 
+  /** Stops the vCPU thread and frees the vCPU (before `HvfVm.destroy`). */
+  destroy(): void {
+    this.on = false;
+    this.wakeTimer.cancel();
+    this.native.vcpuDestroy(this.vcpu);
+  }
+
   // ---- exit handling (public for tests and an asynchronous runner) -------------
 
   /** Handles the exit in `exitRecord`; the vCPU thread is parked, so registers may be read and written. */

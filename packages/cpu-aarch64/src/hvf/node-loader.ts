@@ -13,8 +13,8 @@ export const HVF_REQUIREMENT = 'HVF needs macOS 12+ on Apple silicon';
 
 export type HvfLoadResult = { ok: true; native: HvfNative } | { ok: false; error: HvfUnavailableError };
 
-/** Where node-gyp puts the shim, relative to this file (src/hvf or dist). */
-const CANDIDATES = ['../../build/Release/vmapple_hvf.node', '../build/Release/vmapple_hvf.node'];
+/** Where node-gyp puts the shim (native/hvf/build), relative to this file (src/hvf) or to dist. */
+const CANDIDATES = ['../../native/hvf/build/Release/vmapple_hvf.node', '../native/hvf/build/Release/vmapple_hvf.node'];
 
 /**
  * Loads the native HVF shim. Never throws: on any host other than macOS on
@@ -37,7 +37,7 @@ export function loadHvfNative(host: { platform: string; arch: string } = process
   return {
     ok: false,
     error: new HvfUnavailableError(
-      `${HVF_REQUIREMENT}, and the native shim must be built: run 'npx node-gyp rebuild' in packages/cpu-aarch64 (${problems[0] ?? 'not found'})`,
+      `${HVF_REQUIREMENT}, and the native shim must be built: run 'npx node-gyp rebuild' in packages/cpu-aarch64/native/hvf (${problems[0] ?? 'not found'})`,
     ),
   };
 }

@@ -385,6 +385,10 @@ function decodeLoadStore(p: CodePage, i: number, w: number): number {
     p.b[i] = kind;
     if ((w >>> 24) & 1) {
       p.imm[i] = BigInt(((w >>> 10) & 0xfff) << scale);
+      if (kind === Ls.LDRX) return Op.LDRX_I;
+      if (kind === Ls.STRX) return Op.STRX_I;
+      if (kind === Ls.LDRW) return Op.LDRW_I;
+      if (kind === Ls.STRW) return Op.STRW_I;
       return Op.LS_IMM;
     }
     if ((w >>> 21) & 1) {
