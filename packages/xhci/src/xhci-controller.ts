@@ -105,6 +105,7 @@ export class XhciController extends PciFunction {
   private dcbaapHi = 0;
   private configReg = 0;
   private inDoorbell = false;
+  private readonly wakePending: boolean[] = [];
   // Scratch for TRB reads and the current TD (no allocation per TRB).
   private readonly trb = new Uint8Array(16);
   private readonly trbView = new DataView(this.trb.buffer);
@@ -595,6 +596,16 @@ export class XhciController extends PciFunction {
     } finally {
       this.inDoorbell = false;
     }
+    for (let i = 0; i < this.ports.length; i++) {
+      if (!this.wakePending[i]) continue;
+      this.wakePending[i] = false;
+      this.inDoorbell = true;
+      try {
+        this.deviceWakeNow(this.ports[i]!);
+      } finally {
+        this.inDoorbell = false;
+      }
+    }
   }
 
   private readTrb(addr: number): boolean {
@@ -970,7 +981,21 @@ export class XhciController extends PciFunction {
   // ---- transfers ------------------------------------------------------------------------------
 
   private deviceWake(p: RootPort): void {
-    if (!this.running || this.inDoorbell) return;
+    if (this.inDoorbell) {
+      // A device woke while a doorbell runs (e.g. data echoed from an OUT transfer): serve it after.
+      this.wakePending[p.number - 1] = true;
+      return;
+    }
+    if (!this.running) return;
+    this.inDoorbell = true;
+    try {
+      this.deviceWakeNow(p);
+    } finally {
+      this.inDoorbell = false;
+    }
+  }
+
+  private deviceWakeNow(p: RootPort): void {
     for (let id = 1; id <= this.numSlots; id++) {
       const slot = this.slots[id]!;
       if (!slot.enabled || slot.port !== p.number) continue;
