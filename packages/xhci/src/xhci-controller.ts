@@ -227,6 +227,7 @@ export class XhciController extends PciFunction {
     this.configReg = 0;
     for (const i of this.intrs) i.reset();
     this.ehb.fill(false);
+    this.wakePending.length = 0;
     for (let i = 0; i < this.slots.length; i++) this.slots[i] = emptySlot();
     for (const p of this.ports) {
       p.device?.busReset();

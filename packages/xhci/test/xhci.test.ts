@@ -545,6 +545,39 @@ describe('event ring and interrupters', () => {
     for (let i = 0; i < 50; i++) expect(drv.command(0, 0, 0, T.NOOP_CMD << 10).cc).toBe(CC.SUCCESS);
   });
 
+  it('fills a two-segment event ring segment by segment, toggling the cycle after the last', () => {
+    const { drv, g } = setup();
+    drv.init();
+    drv.events();
+    // Replace interrupter 0's ring with two 16-TRB segments.
+    const s0 = g.alloc(256);
+    const s1 = g.alloc(256);
+    const erst = g.alloc(32);
+    g.w32(erst, s0);
+    g.w32(erst + 8, 16);
+    g.w32(erst + 16, s1);
+    g.w32(erst + 24, 16);
+    drv.wir(0, 0x08, 2);
+    drv.wir(0, 0x18, s0);
+    drv.wir(0, 0x1c, 0);
+    drv.wir(0, 0x10, erst);
+    drv.wir(0, 0x14, 0);
+    const slots: Array<[number, number]> = [];
+    for (let i = 0; i < 40; i++) {
+      const at = drv.cmd.push(0, 0, 0, T.NOOP_CMD << 10);
+      drv.doorbell(0, 0);
+      // Find where the completion landed: the entry whose pointer is this command.
+      const k = i % 32;
+      const base = k < 16 ? s0 + 16 * k : s1 + 16 * (k - 16);
+      expect(g.r32(base)).toBe(at);
+      slots.push([base, g.r32(base + 12) & 1]);
+      drv.wir(0, 0x18, ((k === 31 ? s0 : k < 15 ? s0 + 16 * (k + 1) : s1 + 16 * (k - 15)) | 8) >>> 0);
+    }
+    expect(slots[0]![1]).toBe(1);
+    expect(slots[31]![1]).toBe(1);
+    expect(slots[32]![1]).toBe(0); // second lap: cycle toggled
+  });
+
   it('posts Event Ring Full Error in the last slot and holds events until ERDP moves', () => {
     const { drv } = setup();
     drv.init({ eventTrbs: 16 });
