@@ -145,6 +145,7 @@ export const enum Op {
   STRX_I = 88,
   LDRW_I = 89,
   STRW_I = 90,
+  CSEL64 = 91,
 }
 
 /** Load/store kinds (`b & 31` of the load/store handlers). */
@@ -588,6 +589,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     const wHi = mmu.wHi;
     const tOff = mmu.off;
     const tView = mmu.view;
+    const tU64 = mmu.u64;
     const clock = this.clock;
     while (left > 0) {
       // ---- checks at slice boundaries ----
@@ -663,18 +665,38 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
           }
           case Op.ADDS_I64:
           case Op.SUBS_I64: {
+            // Immediate is 0..0xfff000: 32-bit halves only, no BigInt.
             const a = A[idx]!;
             const nn = (a >>> 8) & 255;
             const alo = R32[2 * nn]!;
             const ahi = R32[2 * nn + 1]!;
+            const imm = B[idx]!;
+            let rlo: number;
+            let rhi: number;
             if (op === Op.SUBS_I64) {
-              R[Slot.T0] = R[nn]! - IMM[idx]!;
-              flagsSub64(F, alo, ahi, B[idx]!, 0, R32[2 * Slot.T0 + 1]!, R32[2 * Slot.T0]!);
+              const dlo = (alo >>> 0) - imm;
+              rlo = dlo | 0;
+              rhi = (ahi - (dlo < 0 ? 1 : 0)) | 0;
+              F[2] = ahi !== 0 || dlo >= 0 ? 1 : 0;
+              F[3] = (ahi & (ahi ^ rhi)) >>> 31;
             } else {
-              R[Slot.T0] = R[nn]! + IMM[idx]!;
-              flagsAdd64(F, alo, ahi, 0, R32[2 * Slot.T0]!, R32[2 * Slot.T0 + 1]!);
+              const slo = (alo >>> 0) + imm;
+              rlo = slo | 0;
+              const carry = slo > 0xffffffff ? 1 : 0;
+              rhi = (ahi + carry) | 0;
+              F[2] = carry === 1 && ahi === -1 ? 1 : 0;
+              F[3] = (~ahi & rhi) >>> 31;
             }
-            R[a & 255] = R[Slot.T0]!;
+            F[0] = rhi >>> 31;
+            F[1] = (rlo | rhi) === 0 ? 1 : 0;
+            const d = 2 * (a & 255);
+            R32[d] = rlo;
+            R32[d + 1] = rhi;
+            break;
+          }
+          case Op.CSEL64: {
+            const a = A[idx]!;
+            R[a & 255] = condHolds(F, B[idx]! >>> 4) ? R[(a >>> 8) & 255]! : R[(a >>> 16) & 255]!;
             break;
           }
           case Op.ADDS_I32: {
@@ -988,16 +1010,22 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
             const off = tOff[s]!;
             if (op === Op.LDRX_I) {
               if (rLo[s] === lo >>> 12 && rHi[s] === hi && po <= 4088 && off >= 0) {
-                const dv = tView[s]!;
-                R32[t] = dv.getInt32(off + po, true);
-                R32[t + 1] = dv.getInt32(off + po + 4, true);
+                if ((po & 7) === 0) R[a & 255] = tU64[s]![(off + po) >>> 3]!;
+                else {
+                  const dv = tView[s]!;
+                  R32[t] = dv.getInt32(off + po, true);
+                  R32[t + 1] = dv.getInt32(off + po + 4, true);
+                }
                 break;
               }
             } else if (op === Op.STRX_I) {
               if (wLo[s] === lo >>> 12 && wHi[s] === hi && po <= 4088 && off >= 0) {
-                const dv = tView[s]!;
-                dv.setInt32(off + po, R32[t]!, true);
-                dv.setInt32(off + po + 4, R32[t + 1]!, true);
+                if ((po & 7) === 0) tU64[s]![(off + po) >>> 3] = R[a & 255]!;
+                else {
+                  const dv = tView[s]!;
+                  dv.setInt32(off + po, R32[t]!, true);
+                  dv.setInt32(off + po + 4, R32[t + 1]!, true);
+                }
                 break;
               }
             } else if (op === Op.LDRW_I) {
@@ -1085,6 +1113,37 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
             const kind = B[idx]!;
             if (op === Op.LSP_POST) R[Slot.T0] = R[nn]!;
             else R[Slot.T0] = R[nn]! + IMM[idx]!;
+            if (kind === Ls.LDRX || kind === Ls.STRX) {
+              // Aligned X pairs on RAM: two 64-bit words straight from the buffer.
+              const lo = R32[2 * Slot.T0]!;
+              const hi = R32[2 * Slot.T0 + 1]!;
+              const s = ((lo >>> 12) & TLB_MASK) | mmuBase;
+              const po = lo & 0xfff;
+              const off = tOff[s]!;
+              if ((po & 7) === 0 && po <= 4080 && off >= 0) {
+                const wi = (off + po) >>> 3;
+                let done = false;
+                if (kind === Ls.LDRX) {
+                  if (rLo[s] === lo >>> 12 && rHi[s] === hi) {
+                    const u = tU64[s]!;
+                    R[Slot.T1] = u[wi]!;
+                    R[(a >>> 16) & 255] = u[wi + 1]!;
+                    R[a & 255] = R[Slot.T1]!;
+                    done = true;
+                  }
+                } else if (wLo[s] === lo >>> 12 && wHi[s] === hi) {
+                  const u = tU64[s]!;
+                  u[wi] = R[a & 255]!;
+                  u[wi + 1] = R[(a >>> 16) & 255]!;
+                  done = true;
+                }
+                if (done) {
+                  if (op === Op.LSP_PRE) R[nn] = R[Slot.T0]!;
+                  else if (op === Op.LSP_POST) R[nn] = R[nn]! + IMM[idx]!;
+                  break;
+                }
+              }
+            }
             R[Slot.T2] = R[Slot.T0]!;
             if (!this.accessPair(kind, a & 255, (a >>> 16) & 255, mmuBase)) {
               exit = EXIT_FAULT;

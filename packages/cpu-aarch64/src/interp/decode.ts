@@ -485,7 +485,7 @@ function decodeDpReg(p: CodePage, i: number, w: number): number {
       if ((w >>> 29) & 1 || o2 > 1) return Op.UNDEF;
       p.a[i] = pack(wz(rd), rn, rm, 0);
       p.b[i] = sf | ((((w >>> 30) & 1) * 2 + o2) << 1) | (((w >>> 12) & 15) << 4);
-      return Op.CSEL;
+      return sf && !((w >>> 30) & 1) && !o2 ? Op.CSEL64 : Op.CSEL;
     }
     case 6: {
       if ((w >>> 29) & 1) return Op.UNDEF;

@@ -44,6 +44,9 @@ export class Mmu {
   readonly pa = new Float64Array(2 * TLB_SIZE);
   readonly view: DataView[] = [];
   readonly bytes: Uint8Array[] = [];
+  /** The RAM buffer as 64-bit words (aligned 8-byte accesses). */
+  readonly u64: BigUint64Array[] = [];
+  private readonly u64Views = new WeakMap<ArrayBuffer, BigUint64Array>();
   readonly code: (CodePage | null)[] = [];
 
   // ---- translation regime (copied from system registers on every write) ----
@@ -74,11 +77,13 @@ export class Mmu {
 
   private readonly dummyView = new DataView(new ArrayBuffer(8));
   private readonly dummyBytes = new Uint8Array(8);
+  private readonly dummyU64 = new BigUint64Array(1);
 
   constructor(private readonly memory: AddressSpace) {
     for (let i = 0; i < 2 * TLB_SIZE; i++) {
       this.view.push(this.dummyView);
       this.bytes.push(this.dummyBytes);
+      this.u64.push(this.dummyU64);
       this.code.push(null);
     }
   }
@@ -228,6 +233,7 @@ export class Mmu {
       this.off[s] = ram.offset;
       this.view[s] = ram.ram.view;
       this.bytes[s] = ram.ram.bytes;
+      this.u64[s] = this.words(ram.ram.bytes);
     } else {
       this.off[s] = -1;
     }
@@ -244,6 +250,16 @@ export class Mmu {
       this.xLo[s] = -1;
       this.code[s] = null;
     }
+  }
+
+  private words(bytes: Uint8Array): BigUint64Array {
+    const buf = bytes.buffer as ArrayBuffer;
+    let w = this.u64Views.get(buf);
+    if (!w) {
+      w = new BigUint64Array(buf, 0, Math.floor(buf.byteLength / 8));
+      this.u64Views.set(buf, w);
+    }
+    return w;
   }
 
   /** The RAM region behind a physical address (for code pages). */
