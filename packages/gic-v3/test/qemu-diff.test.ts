@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { IccRegisterName } from '../src/index.js';
-import { qemuAvailable, reads, runOnModel, runOnQemu, type Step } from './oracle/qemu-gic.js';
+import { requireQemu, reads, runOnModel, runOnQemu, type Step } from './oracle/qemu-gic.js';
 
 /**
  * Differential test against QEMU 7.2's GICv3 (TCG, virt board, one Cortex-A72
@@ -246,7 +246,8 @@ ack();
 eoi(40);
 mrs('ICC_RPR_EL1');
 
-describe.skipIf(!qemuAvailable())('differential test against QEMU 7.2 GICv3', () => {
+describe('differential test against QEMU 7.2 GICv3', () => {
+  beforeAll(requireQemu);
   it(
     `agrees on all ${reads(S).length} reads of a ${S.length}-step script`,
     () => {

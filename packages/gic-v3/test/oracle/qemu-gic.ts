@@ -31,9 +31,15 @@ const VIRT_GICD = 0x0800_0000;
 const VIRT_GICR = 0x080a_0000;
 const VIRT_UART = 0x0900_0000;
 
-export function qemuAvailable(): boolean {
+/** Fails (never skips) when the oracle's tools are missing, with the install hint. */
+export function requireQemu(): void {
   const ok = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
-  return ok('qemu-system-aarch64', ['--version']) && ok('aarch64-linux-gnu-gcc', ['--version']);
+  if (!ok('qemu-system-aarch64', ['--version']) || !ok('aarch64-linux-gnu-gcc', ['--version'])) {
+    throw new Error(
+      'the QEMU oracle needs qemu-system-aarch64 and aarch64-linux-gnu-gcc: run scripts/install-deps.sh ' +
+        '(apt-get install qemu-system-arm gcc-aarch64-linux-gnu)',
+    );
+  }
 }
 
 function sysregName(name: IccRegisterName): string {
