@@ -13,5 +13,5 @@ export {
   NAK,
 } from './usb/usb-device.js';
 export { HidDevice, type HidIdentity, HID_QUEUE_DEPTH } from './usb/hid-device.js';
-export { UsbKeyboard, BOOT_KEYBOARD_REPORT_DESCRIPTOR } from './usb/keyboard.js';
+export { UsbKeyboard, BOOT_KEYBOARD_REPORT_DESCRIPTOR, usageForChar } from './usb/keyboard.js';
 export { UsbTablet, TABLET_REPORT_DESCRIPTOR, TABLET_MAX } from './usb/tablet.js';

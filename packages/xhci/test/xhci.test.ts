@@ -276,6 +276,28 @@ describe('enumeration and HID transfers', () => {
     expect(Array.from(drv.control(slot, 0xa1, 0x01, 0x0100, 0, 8).data)).toEqual([0x02, 0, 0x05, 0, 0, 0, 0, 0]);
   });
 
+  it('types US-layout text with Shift where needed (HID Usage Tables page 7)', () => {
+    const { drv, kbd } = setup();
+    drv.init();
+    const slot = configured(drv, 1);
+    kbd.typeText('aZ1!~\n');
+    const reports: number[][] = [];
+    for (let i = 0; i < 40 && kbd.pendingReports > 0; i++) {
+      const q = drv.queueIn(slot, 3, 8);
+      drv.events();
+      reports.push(Array.from(drv.g.get(q.buf, 3)));
+    }
+    // [modifiers, reserved, first key] of each report; Left Shift = modifier bit 1.
+    expect(reports).toEqual([
+      [0, 0, 0x04], [0, 0, 0],
+      [2, 0, 0], [2, 0, 0x1d], [2, 0, 0], [0, 0, 0],
+      [0, 0, 0x1e], [0, 0, 0],
+      [2, 0, 0], [2, 0, 0x1e], [2, 0, 0], [0, 0, 0],
+      [2, 0, 0], [2, 0, 0x35], [2, 0, 0], [0, 0, 0],
+      [0, 0, 0x28], [0, 0, 0],
+    ]);
+  });
+
   it('reports ErrorRollOver with more than six keys', () => {
     const { drv, kbd } = setup();
     drv.init();

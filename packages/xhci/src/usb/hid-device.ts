@@ -54,8 +54,11 @@ export const DESC_HID_REPORT = 0x22;
 const FEATURE_ENDPOINT_HALT = 0;
 const FEATURE_DEVICE_REMOTE_WAKEUP = 1;
 
-/** Reports held for the guest; older ones are dropped beyond this. */
-export const HID_QUEUE_DEPTH = 16;
+/**
+ * Reports held for the guest; the oldest are dropped beyond this (dropping the
+ * oldest loses a key press whose release is kept, never leaves a key stuck).
+ */
+export const HID_QUEUE_DEPTH = 256;
 
 export interface HidIdentity {
   idVendor: number;

@@ -16,6 +16,7 @@ export const BOOT_KEYBOARD_REPORT_DESCRIPTOR = new Uint8Array([
 /** Usage IDs of the modifier keys (LeftControl .. Right GUI). */
 export const USAGE_LEFT_CONTROL = 0xe0;
 export const USAGE_RIGHT_GUI = 0xe7;
+export const USAGE_LEFT_SHIFT = 0xe1;
 /** ErrorRollOver: reported in every key slot when more than six keys are down. */
 const USAGE_ERROR_ROLLOVER = 0x01;
 
@@ -80,6 +81,22 @@ export class UsbKeyboard extends HidDevice {
     }
   }
 
+  /**
+   * Types US-layout ASCII text: letters, digits, space, Enter (\n), Tab,
+   * Backspace (\b), Escape (\x1b) and punctuation, with Left Shift where the
+   * character needs it. Other characters are skipped.
+   */
+  typeText(text: string): void {
+    for (const ch of text) {
+      const k = usageForChar(ch);
+      if (!k) continue;
+      if (k.shift) this.press(USAGE_LEFT_SHIFT);
+      this.press(k.usage);
+      this.release(k.usage);
+      if (k.shift) this.release(USAGE_LEFT_SHIFT);
+    }
+  }
+
   protected currentReport(): Uint8Array {
     const r = new Uint8Array(8);
     r[0] = this.modifiers;
@@ -108,4 +125,19 @@ export class UsbKeyboard extends HidDevice {
     this.keys = (i.keys ?? []).slice(0, 32).map((k) => k & 0xff);
     this.leds = (i.leds ?? 0) & 0x1f;
   }
+}
+
+/** Keyboard page usages for the US layout (HID Usage Tables, Keyboard/Keypad page 0x07). */
+const PLAIN = '1234567890\n\x1b\b\t -=[]\\#;\'`,./';
+const SHIFTED = '!@#$%^&*()\n\x1b\b\t _+{}|\u0000:"~<>?';
+
+export function usageForChar(ch: string): { usage: number; shift: boolean } | undefined {
+  const c = ch.charCodeAt(0);
+  if (c >= 0x61 && c <= 0x7a) return { usage: 0x04 + c - 0x61, shift: false };
+  if (c >= 0x41 && c <= 0x5a) return { usage: 0x04 + c - 0x41, shift: true };
+  const p = PLAIN.indexOf(ch);
+  if (p >= 0 && ch !== '#') return { usage: 0x1e + p, shift: false };
+  const s = SHIFTED.indexOf(ch);
+  if (s >= 0) return { usage: 0x1e + s, shift: s < 10 || s > 14 };
+  return undefined;
 }
