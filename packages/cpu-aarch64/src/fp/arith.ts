@@ -437,6 +437,13 @@ export function f32Div(st: FpState, a: number, b: number): number {
   return divCore(st, FMT_S);
 }
 export function f32Sqrt(st: FpState, a: number): number {
+  if ((st.fpcr & FAST_MASK) === 0 && a > 0 && a < 0x7f800000) {
+    // Positive finite single: sqrt in double then fround is correctly rounded, and r*r is exact.
+    const x = f32v(a);
+    const r = Math.fround(Math.sqrt(x));
+    if (r * r !== x) st.fpsr |= FPSR_IXC;
+    return f32bits(r);
+  }
   unpackS(st, 0, a, fzOf(st));
   return sqrtCore(st, FMT_S);
 }
@@ -552,6 +559,14 @@ export function f64Div(st: FpState, alo: number, ahi: number, blo: number, bhi: 
   return divCore(st, FMT_D);
 }
 export function f64Sqrt(st: FpState, alo: number, ahi: number): number {
+  if ((st.fpcr & FAST_MASK) === 0 && ahi >= 0x07b00000 && ahi < 0x7ff00000) {
+    // Positive double >= 2^-900: Math.sqrt is correctly rounded; the remainder x - r*r is exact.
+    const x = f64v(alo, ahi);
+    const r = Math.sqrt(x);
+    const p = r * r;
+    if (x - p - twoProdErr(r, r, p) !== 0) st.fpsr |= FPSR_IXC;
+    return f64out(st, r);
+  }
   unpackD(st, 0, alo, ahi, fzOf(st));
   return sqrtCore(st, FMT_D);
 }
