@@ -2,7 +2,7 @@ import { AddressSpace, RamRegion, VirtualClock } from '@vmapple/core-bus';
 import type { Cpu } from '../../src/cpu.js';
 import { listing, type Disassembler } from './disasm.js';
 import { hex64, mapElf, type CpuFactory } from './interp.js';
-import type { Batch, BatchCase, FinalState } from './user-program.js';
+import { SCRATCH_SIZE as SCRATCH_BYTES, type Batch, type BatchCase, type FinalState } from './user-program.js';
 
 /**
  * Runs the sequences of a batch in the interpreter: the program image is
@@ -17,6 +17,9 @@ const SYS_BASE = 0x8000_0000;
 const L1_TABLE = SYS_BASE;
 const VECTORS = SYS_BASE + 0x1000;
 const ERET_STUB = SYS_BASE + 0x2000;
+
+/** SVC immediate marking the end of a sequence. */
+const END_MARK = 0x5e9;
 
 const SCTLR =
   0x30d0_0800n | // RES1 bits of ARMv8.0
@@ -53,12 +56,28 @@ export class UserSequenceRunner {
     const block = (pa: number, ap: number): bigint => BigInt(pa) | 1n | (0n << 2n) | (BigInt(ap) << 6n) | (3n << 8n) | (1n << 10n);
     v.setBigUint64(0, block(0, 0b01), true);
     v.setBigUint64(2 * 8, block(SYS_BASE, 0b00), true);
-    for (let off = 0x1000; off < 0x1800; off += 4) v.setUint32(off, 0x1400_0000, true); // b .
+    // Vectors: every entry is HVC #0 (the hook ends `run`), then branch-to-self.
+    for (let off = 0x1000; off < 0x1800; off += 4) v.setUint32(off, (off & 0x7f) === 0 ? 0xd400_0002 : 0x1400_0000, true);
     v.setUint32(0x2000, 0xd69f_03e0, true); // eret
     this.memory.mapRam(SYS_BASE, sys);
-    this.cpu = makeCpu({ memory: this.memory, clock: new VirtualClock() });
+    // The word after each sequence becomes SVC #END_MARK in our copy (qemu's program is untouched;
+    // that word is a branch to the epilogue there), so a whole sequence can run in one `run` call.
+    for (const c of batch.cases) ram.view.setUint32(c.end - base, (0xd400_0001 | (END_MARK << 5)) >>> 0, true);
+    this.cpu = makeCpu({
+      memory: this.memory,
+      clock: new VirtualClock(),
+      hvc: (cpu) => {
+        cpu.requestExit();
+        return true;
+      },
+    });
   }
 
+  /**
+   * Runs one case. Odd cases run in a single `run` call (the interpreter's
+   * normal fast path) up to the SVC marker at the end; even cases are stepped
+   * with `run(1)` (instruction-boundary path).
+   */
   run(c: BatchCase): CaseOutcome {
     const cpu = this.cpu;
     const { init } = c;
@@ -76,6 +95,7 @@ export class UserSequenceRunner {
     this.ram.bytes.set(init.scratch, this.batch.scratchAddr - this.ramBase);
     const end = BigInt(c.end);
     const limit = c.seq.words.length + 2;
+    if (c.index % 2 === 1) return this.runWhole(c);
     let steps = 0;
     for (;;) {
       const pc = cpu.getPc();
@@ -94,18 +114,33 @@ export class UserSequenceRunner {
       if (exit !== 'budget') return { ok: false, error: `run(1) returned '${exit}' at PC ${hex64(pc)}` };
       steps++;
     }
+    return { ok: true, state: this.state((cpu.getPstate() & 0xf000_0000) >>> 0) };
+  }
+
+  private runWhole(c: BatchCase): CaseOutcome {
+    const cpu = this.cpu;
+    // ERET + the sequence + the SVC marker + HVC in the vector.
+    const exit = cpu.run(c.seq.words.length + 8);
+    const esr = cpu.getSysreg('ESR_EL1');
+    const elr = cpu.getSysreg('ELR_EL1');
+    if (exit !== 'exit' || esr >> 26n !== 0x15n || (esr & 0xffffn) !== BigInt(END_MARK) || elr !== BigInt(c.end + 4)) {
+      return {
+        ok: false,
+        error:
+          `single run: exit '${exit}', PC ${hex64(cpu.getPc())}, ESR_EL1 ${hex64(esr)} (EC 0x${Number((esr >> 26n) & 0x3fn).toString(16)}), ` +
+          `ELR_EL1 ${hex64(elr)}, FAR_EL1 ${hex64(cpu.getSysreg('FAR_EL1'))}; expected the SVC marker at ${hex64(c.end)}`,
+      };
+    }
+    // NZCV as saved on entry to EL1 by the marker SVC.
+    return { ok: true, state: this.state(Number(cpu.getSysreg('SPSR_EL1') & 0xf000_0000n) >>> 0) };
+  }
+
+  private state(nzcv: number): FinalState {
+    const cpu = this.cpu;
     const x: bigint[] = [];
     for (let i = 0; i < 31; i++) x.push(cpu.getX(i));
     const off = this.batch.scratchAddr - this.ramBase;
-    return {
-      ok: true,
-      state: {
-        x,
-        sp: cpu.getSysreg('SP_EL0'),
-        nzcv: (cpu.getPstate() & 0xf000_0000) >>> 0,
-        scratch: this.ram.bytes.slice(off, off + init.scratch.length),
-      },
-    };
+    return { x, sp: cpu.getSysreg('SP_EL0'), nzcv, scratch: this.ram.bytes.slice(off, off + SCRATCH_BYTES) };
   }
 }
 
