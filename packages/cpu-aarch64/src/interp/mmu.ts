@@ -246,7 +246,8 @@ export class Mmu {
       this.code[s] = page;
       this.xLo[s] = page ? tag : -1;
       this.xHi[s] = hi;
-    } else {
+    } else if (wantCode || this.xLo[s] !== tag || this.xHi[s] !== hi) {
+      // A data fill for another page evicts the slot's code entry; the same page keeps it.
       this.xLo[s] = -1;
       this.code[s] = null;
     }
