@@ -14,7 +14,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.cjs', '**/scripts/**/*.{js,mjs}', '**/bin/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
+    // Plain JavaScript here is Node scripts (bin, bench, scripts).
+    files: ['**/*.{js,mjs,cjs}'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['process', 'console', 'Buffer', 'URL', 'performance', 'TextDecoder', 'TextEncoder', 'setTimeout', 'clearTimeout', 'setImmediate'].map(
+          (name) => [name, 'readonly'],
+        ),
+      ),
+    },
   },
 );
