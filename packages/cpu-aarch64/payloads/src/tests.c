@@ -425,8 +425,9 @@ static void test_timer(void) {
   check("timer-istatus", (irq_ctl & 5) == 5, irq_ctl);
   check("timer-masked-after", (READ_SYSREG(cntv_ctl_el0) & 7) == 7, READ_SYSREG(cntv_ctl_el0));
 
-  /* Absolute deadline through CVAL, 2 ms ahead, with the mask cleared. */
-  WRITE_SYSREG(cntv_cval_el0, READ_SYSREG(cntvct_el0) + freq / 500);
+  /* Absolute deadline through CVAL, 50 ms ahead (far enough that a busy host cannot make
+   * "not yet" flaky under QEMU), with the mask cleared. */
+  WRITE_SYSREG(cntv_cval_el0, READ_SYSREG(cntvct_el0) + freq / 20);
   WRITE_SYSREG(cntv_ctl_el0, 1);
   ISB();
   check("timer-not-yet", (READ_SYSREG(cntv_ctl_el0) & 4) == 0, READ_SYSREG(cntv_ctl_el0));
