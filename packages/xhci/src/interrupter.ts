@@ -58,7 +58,7 @@ export class Interrupter {
 
   reset(): void {
     this.iman = 0;
-    this.imod = 0x00000fa0; // IMODI = 4000 (1 ms), the spec's reset value
+    this.imod = 0; // qemu-xhci resets IMOD to 0
     this.erstsz = 0;
     this.erstbaLo = this.erstbaHi = 0;
     this.erdpLo = this.erdpHi = 0;

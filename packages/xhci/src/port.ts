@@ -1,7 +1,7 @@
 /**
  * One root hub port register set (xHCI 1.2 §5.4.8-§5.4.11) and the device
- * plugged into it. USB 2 ports come first (1..n2), then USB 3 ports, as the
- * Supported Protocol capabilities say.
+ * plugged into it. USB 3 ports come first (1..n3), then USB 2 ports, as the
+ * Supported Protocol capabilities say (qemu-xhci's order).
  */
 import * as C from './constants.js';
 import { type UsbDevice, type UsbSpeed } from './usb/usb-device.js';
@@ -30,12 +30,12 @@ export class RootPort {
     readonly usb3: boolean,
   ) {}
 
-  /** The state after a controller reset, with connection detection done (CSC set when a device is there). */
+  /** The state after a controller reset: qemu-xhci reports a connect status change on every port. */
   reset(): void {
     this.portpmsc = 0;
     this.porthlpmc = 0;
     this.portsc = C.PORTSC_PP;
-    this.connectState(this.device !== null);
+    this.connectState(true);
   }
 
   /** CCS, speed and link state for the current attachment; `change` sets CSC. */
@@ -48,7 +48,7 @@ export class RootPort {
       else this.portsc |= C.PLS_POLLING << C.PORTSC_PLS_SHIFT;
       if (change) this.portsc |= C.PORTSC_CSC;
     } else {
-      this.portsc |= (this.usb3 ? C.PLS_RX_DETECT : C.PLS_DISABLED) << C.PORTSC_PLS_SHIFT;
+      this.portsc |= C.PLS_RX_DETECT << C.PORTSC_PLS_SHIFT;
       if (change) this.portsc |= C.PORTSC_CSC;
     }
   }
@@ -77,8 +77,8 @@ export class RootPort {
   }
 
   private busReset(warm: boolean): void {
+    if (!this.device) return; // nothing to reset: no change bits (as qemu-xhci)
     this.portsc |= C.PORTSC_PRC | (warm ? C.PORTSC_WRC : 0);
-    if (!this.device) return;
     this.device.busReset();
     this.portsc |= C.PORTSC_PED;
     this.setPls(C.PLS_U0);

@@ -136,7 +136,8 @@ export class XhciController extends PciFunction {
     this.numInterrupters = v.int('interrupters', options.interrupters, 16, { min: 1, max: 16 });
     this.numSlots = v.int('slots', options.slots, 64, { min: 1, max: 64 });
     this.clock = options.clock;
-    for (let i = 0; i < this.usb2Ports + this.usb3Ports; i++) this.ports.push(new RootPort(i + 1, i >= this.usb2Ports));
+    // USB 3 ports first, then USB 2 (qemu-xhci's default `superspeed-ports-first`).
+    for (let i = 0; i < this.usb2Ports + this.usb3Ports; i++) this.ports.push(new RootPort(i + 1, i < this.usb3Ports));
     for (let i = 0; i < this.numInterrupters; i++) {
       this.intrs.push(new Interrupter(i, this.dma, this.log, name));
       this.ehb.push(false);
@@ -151,9 +152,8 @@ export class XhciController extends PciFunction {
       },
     });
     this.addBar({ index: 0, region: this.bar, kind: 'mem64' });
-    // Serial Bus Release Number (USB 3.0) and Frame Length Adjustment, as qemu-xhci.
+    // Serial Bus Release Number: USB 3.0, as qemu-xhci (which leaves FLADJ at 0).
     this.config[0x60] = 0x30;
-    this.config[0x61] = 0x20;
     this.sealConfig();
     this.hcReset();
   }
@@ -162,7 +162,8 @@ export class XhciController extends PciFunction {
 
   /**
    * `attach(port, device)` plugs `device` into root port `port` (1-based;
-   * USB 2 ports first). `attach(hostPort)` is the PCI host bridge plugging
+   * USB 3 ports first, then USB 2: with the defaults, USB 2 ports are 5..8
+   * and QEMU puts the keyboard on 5, the tablet on 6). `attach(hostPort)` is the PCI host bridge plugging
    * the controller in.
    */
   override attach(port: PciHostPort): void;
@@ -262,12 +263,8 @@ export class XhciController extends PciFunction {
       switch (offset & 0xf) {
         case C.PORT_PORTSC:
           return p.portsc >>> 0;
-        case C.PORT_PORTPMSC:
-          return p.portpmsc >>> 0;
-        case C.PORT_PORTHLPMC:
-          return p.porthlpmc >>> 0;
         default:
-          return 0;
+          return 0; // PORTPMSC, PORTLI, PORTHLPMC read 0 (no link power management), as qemu-xhci
       }
     }
     if (offset >= C.RUNTIME_BASE && offset < C.DOORBELL_BASE) return this.runtimeRead(offset - C.RUNTIME_BASE);
@@ -300,7 +297,7 @@ export class XhciController extends PciFunction {
       case 0x24:
         return 0x20425355; // "USB "
       case 0x28:
-        return (n2 << 8) | 1;
+        return (n2 << 8) | (n3 + 1);
       case 0x2c:
         return 0;
       // Supported Protocol capability for USB 3.0, the last one.
@@ -309,7 +306,7 @@ export class XhciController extends PciFunction {
       case 0x34:
         return n3 > 0 ? 0x20425355 : 0;
       case 0x38:
-        return n3 > 0 ? (n3 << 8) | (n2 + 1) : 0;
+        return n3 > 0 ? (n3 << 8) | 1 : 0;
       default:
         return 0;
     }
@@ -377,12 +374,6 @@ export class XhciController extends PciFunction {
         case C.PORT_PORTSC:
           if (p.write(v)) this.portChanged(p);
           return;
-        case C.PORT_PORTPMSC:
-          p.portpmsc = v;
-          return;
-        case C.PORT_PORTHLPMC:
-          p.porthlpmc = v;
-          return;
         default:
           return;
       }
@@ -445,7 +436,7 @@ export class XhciController extends PciFunction {
         this.dcbaapHi = v;
         return;
       case C.OP_CONFIG:
-        this.configReg = v & 0x3ff;
+        this.configReg = v & 0xff; // MaxSlotsEn only (no U3E/CIE), as qemu-xhci
         return;
       default:
         return;
@@ -548,8 +539,8 @@ export class XhciController extends PciFunction {
   }
 
   private portChanged(p: RootPort): void {
-    this.usbsts |= C.USBSTS_PCD;
     if (!this.running) return;
+    this.usbsts |= C.USBSTS_PCD;
     this.postEvent((p.number << 24) >>> 0, 0, C.CC_SUCCESS << 24, C.TRB_PORT_STATUS_CHANGE << 10);
   }
 

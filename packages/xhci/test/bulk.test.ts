@@ -38,10 +38,10 @@ class Loopback extends UsbDevice {
 function bulkSetup() {
   const env = setup();
   const dev = new Loopback();
-  env.xhci.attach(3, dev);
+  env.xhci.attach(7, dev);
   const { drv } = env;
   drv.init();
-  const slot = drv.enumerate(3);
+  const slot = drv.enumerate(7);
   const input = drv.g.alloc(33 * 32);
   drv.g.w32(input + 4, 1 | (1 << 2) | (1 << 3));
   drv.g.w32(input + 32, 3 << 27);

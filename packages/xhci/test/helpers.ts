@@ -14,8 +14,8 @@ export function setup(opts: XhciOptions = {}, ramSize = 1 << 20) {
   xhci.attach({ memory: pciMem, dma: g.mem, setIntx: (l) => intx.setLevel(l) });
   const kbd = new UsbKeyboard();
   const tab = new UsbTablet();
-  xhci.attach(1, kbd);
-  xhci.attach(2, tab);
+  xhci.attach(5, kbd);
+  xhci.attach(6, tab);
   const drv = new XhciDriver(xhci, pciMem, g);
   return { g, pciMem, intx, errors, log, xhci, kbd, tab, drv };
 }

@@ -156,7 +156,7 @@ describe('transfer ring fuzzing', () => {
       fc.property(fc.array(trb, { minLength: 64, maxLength: 64 }), fc.array(action, { minLength: 1, maxLength: 12 }), fc.boolean(), fc.boolean(), (trbs, actions, dcs0, dcs3) => {
         const { drv, g, kbd, counter } = fuzzSetup();
         drv.init({ eventTrbs: 64 });
-        const slot = configured(drv, 1);
+        const slot = configured(drv, 5);
         drv.events();
         const rings = g.alloc(64 * 16);
         const bufs = g.alloc(4096);

@@ -41,9 +41,9 @@ describe('PCI function', () => {
     expect(() => new XhciController({ slots: 65 })).toThrow(ConfigError);
     expect(() => new XhciController({ usb2Ports: 0, usb3Ports: 0 })).toThrow(ConfigError);
     const x = new XhciController();
-    x.attach(1, new UsbKeyboard());
-    expect(() => x.attach(1, new UsbTablet())).toThrow(ConfigError);
-    expect(() => x.attach(5, new UsbTablet())).toThrow(/USB 3 port/);
+    x.attach(5, new UsbKeyboard());
+    expect(() => x.attach(5, new UsbTablet())).toThrow(ConfigError);
+    expect(() => x.attach(1, new UsbTablet())).toThrow(/USB 3 port/);
     expect(() => x.attach(9, new UsbTablet())).toThrow(ConfigError);
   });
 });
@@ -67,7 +67,7 @@ describe('capability registers', () => {
     expect(drv.r32(0x18) % 32).toBe(0);
   });
 
-  it('lists Supported Protocol capabilities for USB 2 ports 1-4 and USB 3 ports 5-8', () => {
+  it('lists Supported Protocol capabilities for USB 3 ports 1-4 and USB 2 ports 5-8 (QEMU order)', () => {
     const { drv } = setup();
     const protos: Array<{ major: number; minor: number; name: number; first: number; count: number }> = [];
     let at = (drv.r32(0x10) >>> 16) * 4;
@@ -80,8 +80,8 @@ describe('capability registers', () => {
       at = next ? at + 4 * next : 0;
     }
     expect(protos).toEqual([
-      { major: 2, minor: 0, name: 0x20425355, first: 1, count: 4 },
-      { major: 3, minor: 0, name: 0x20425355, first: 5, count: 4 },
+      { major: 2, minor: 0, name: 0x20425355, first: 5, count: 4 },
+      { major: 3, minor: 0, name: 0x20425355, first: 1, count: 4 },
     ]);
   });
 
@@ -138,65 +138,67 @@ describe('ports', () => {
   it('show connected devices after reset with CSC, and the port reset enables them at high speed', () => {
     const { drv } = setup();
     drv.init();
-    for (const p of [1, 2]) {
+    for (const p of [5, 6]) {
       const sc = drv.portsc(p);
       expect(sc & (CCS | PP | CSC)).toBe(CCS | PP | CSC);
       expect(sc & PED).toBe(0);
     }
-    expect(drv.portsc(3) & (CCS | PED)).toBe(0);
-    expect(drv.portsc(3) & PP).toBe(PP);
-    expect(plsOf(drv.portsc(5))).toBe(5); // USB 3 empty port: RxDetect
-    drv.writePortsc(1, PP | PR);
-    const sc = drv.portsc(1);
+    expect(drv.portsc(7) & (CCS | PED)).toBe(0);
+    expect(drv.portsc(7) & PP).toBe(PP);
+    expect(plsOf(drv.portsc(7))).toBe(5); // empty ports: RxDetect
+    expect(plsOf(drv.portsc(1))).toBe(5);
+    drv.writePortsc(5, PP | PR);
+    const sc = drv.portsc(5);
     expect(sc & (PED | PRC | PR)).toBe(PED | PRC);
     expect(speedOf(sc)).toBe(3); // high speed
     expect(plsOf(sc)).toBe(0); // U0
     const ev = drv.events();
-    expect(ev.some((e) => e.type === T.PORT_STATUS_CHANGE && e.d0 >>> 24 === 1 && e.cc === CC.SUCCESS)).toBe(true);
+    expect(ev.some((e) => e.type === T.PORT_STATUS_CHANGE && e.d0 >>> 24 === 5 && e.cc === CC.SUCCESS)).toBe(true);
     expect(drv.op(0x04) & (1 << 4)).toBe(1 << 4); // PCD
   });
 
   it('change bits are write-1-to-clear and writing 0 keeps them', () => {
     const { drv } = setup();
     drv.init();
-    drv.writePortsc(1, PP | PR);
-    expect(drv.portsc(1) & (CSC | PRC)).toBe(CSC | PRC);
-    drv.writePortsc(1, PP); // zeros: nothing cleared
-    expect(drv.portsc(1) & (CSC | PRC)).toBe(CSC | PRC);
-    drv.writePortsc(1, PP | CSC);
-    expect(drv.portsc(1) & (CSC | PRC)).toBe(PRC);
-    drv.writePortsc(1, PP | PRC);
-    expect(drv.portsc(1) & (CSC | PRC | PEC)).toBe(0);
-    expect(drv.portsc(1) & PED).toBe(PED);
-    drv.writePortsc(1, PP | PED); // PED is write-1-to-disable
-    expect(drv.portsc(1) & PED).toBe(0);
-    expect(drv.portsc(1) & CCS).toBe(CCS);
-    // Reset of an empty port completes (PRC) but enables nothing.
-    drv.writePortsc(3, PP | PR);
-    expect(drv.portsc(3) & (PED | PRC)).toBe(PRC);
+    drv.writePortsc(5, PP | PR);
+    expect(drv.portsc(5) & (CSC | PRC)).toBe(CSC | PRC);
+    drv.writePortsc(5, PP); // zeros: nothing cleared
+    expect(drv.portsc(5) & (CSC | PRC)).toBe(CSC | PRC);
+    drv.writePortsc(5, PP | CSC);
+    expect(drv.portsc(5) & (CSC | PRC)).toBe(PRC);
+    drv.writePortsc(5, PP | PRC);
+    expect(drv.portsc(5) & (CSC | PRC | PEC)).toBe(0);
+    expect(drv.portsc(5) & PED).toBe(PED);
+    drv.writePortsc(5, PP | PED); // PED is write-1-to-disable
+    expect(drv.portsc(5) & PED).toBe(0);
+    expect(drv.portsc(5) & CCS).toBe(CCS);
+    // Reset of an empty port changes nothing (as qemu-xhci).
+    drv.writePortsc(7, PP | CSC);
+    drv.writePortsc(7, PP | PR);
+    expect(drv.portsc(7) & (PED | PRC | PR)).toBe(0);
   });
 
   it('detach clears CCS and reports a connect status change', () => {
     const { drv, xhci } = setup();
     drv.init();
-    drv.writePortsc(2, PP | CSC);
+    drv.writePortsc(6, PP | CSC);
     drv.events();
-    xhci.detach(2);
-    expect(drv.portsc(2) & (CCS | CSC)).toBe(CSC);
-    expect(drv.events().some((e) => e.type === T.PORT_STATUS_CHANGE && e.d0 >>> 24 === 2)).toBe(true);
+    xhci.detach(6);
+    expect(drv.portsc(6) & (CCS | CSC)).toBe(CSC);
+    expect(drv.events().some((e) => e.type === T.PORT_STATUS_CHANGE && e.d0 >>> 24 === 6)).toBe(true);
   });
 
   it('suspends and resumes the link through PLS with LWS', () => {
     const { drv } = setup();
     drv.init();
-    drv.writePortsc(1, PP | PR);
-    drv.writePortsc(1, PP | (1 << 16) | (3 << 5));
-    expect(plsOf(drv.portsc(1))).toBe(3);
-    drv.writePortsc(1, PP | (1 << 16) | (15 << 5));
-    expect(plsOf(drv.portsc(1))).toBe(15);
-    drv.writePortsc(1, PP | (1 << 16));
-    expect(plsOf(drv.portsc(1))).toBe(0);
-    expect(drv.portsc(1) & (1 << 22)).toBe(1 << 22); // PLC
+    drv.writePortsc(5, PP | PR);
+    drv.writePortsc(5, PP | (1 << 16) | (3 << 5));
+    expect(plsOf(drv.portsc(5))).toBe(3);
+    drv.writePortsc(5, PP | (1 << 16) | (15 << 5));
+    expect(plsOf(drv.portsc(5))).toBe(15);
+    drv.writePortsc(5, PP | (1 << 16));
+    expect(plsOf(drv.portsc(5))).toBe(0);
+    expect(drv.portsc(5) & (1 << 22)).toBe(1 << 22); // PLC
   });
 });
 
@@ -204,7 +206,7 @@ describe('enumeration and HID transfers', () => {
   it('enumerates the keyboard like Linux and delivers boot reports', () => {
     const { drv, kbd, intx } = setup();
     drv.init();
-    const slot = drv.enumerate(1);
+    const slot = drv.enumerate(5);
     expect(slot).toBe(1);
     const sc = drv.slotCtx(slot);
     expect(sc[3]! >>> 27).toBe(2); // Addressed
@@ -279,7 +281,7 @@ describe('enumeration and HID transfers', () => {
   it('types US-layout text with Shift where needed (HID Usage Tables page 7)', () => {
     const { drv, kbd } = setup();
     drv.init();
-    const slot = configured(drv, 1);
+    const slot = configured(drv, 5);
     kbd.typeText('aZ1!~\n');
     const reports: number[][] = [];
     for (let i = 0; i < 40 && kbd.pendingReports > 0; i++) {
@@ -301,7 +303,7 @@ describe('enumeration and HID transfers', () => {
   it('reports ErrorRollOver with more than six keys', () => {
     const { drv, kbd } = setup();
     drv.init();
-    const slot = configured(drv, 1);
+    const slot = configured(drv, 5);
     for (const k of [4, 5, 6, 7, 8, 9, 10]) kbd.press(k);
     const bufs = Array.from({ length: 7 }, () => drv.queueIn(slot, 3, 8));
     expect(Array.from(drv.g.get(bufs[5]!.buf, 8))).toEqual([0, 0, 4, 5, 6, 7, 8, 9]);
@@ -311,7 +313,7 @@ describe('enumeration and HID transfers', () => {
   it('enumerates the tablet and delivers absolute pointer reports', () => {
     const { drv, tab } = setup();
     drv.init();
-    const slot = drv.enumerate(2);
+    const slot = drv.enumerate(6);
     const cfg = drv.getDescriptor(slot, 2, 0, 34);
     expect(Array.from(cfg.subarray(9, 18))).toEqual([9, 4, 0, 0, 1, 3, 0, 0, 0]); // HID, no boot protocol
     const rd = drv.getDescriptor(slot, 0x22, 0, cfg[25]! | (cfg[26]! << 8), 1, 0);
@@ -345,7 +347,7 @@ describe('enumeration and HID transfers', () => {
   it('handles an interrupt TD split over chained TRBs with an Event Data TRB', () => {
     const { drv, kbd } = setup();
     drv.init();
-    const slot = configured(drv, 1);
+    const slot = configured(drv, 5);
     const ring = drv.ring(slot, 3);
     const b1 = drv.g.alloc(4);
     const b2 = drv.g.alloc(4);
@@ -365,7 +367,7 @@ describe('enumeration and HID transfers', () => {
   it('wraps transfer rings through Link TRBs with toggle cycle', () => {
     const { drv, kbd } = setup();
     drv.init();
-    const slot = configured(drv, 1);
+    const slot = configured(drv, 5);
     // The ring has 16 TRBs (15 usable): 40 reports go round it more than twice.
     for (let i = 0; i < 40; i++) {
       const q = drv.queueIn(slot, 3, 8);
@@ -402,14 +404,14 @@ describe('commands', () => {
   it('Address Device checks slot state, flags, ports and connection', () => {
     const { drv } = setup();
     drv.init();
-    drv.resetPort(1);
+    drv.resetPort(5);
     const slot = drv.enableSlot().slot;
     expect(drv.addressDevice(slot, 9, false).cc).toBe(CC.TRB); // no such port
-    expect(drv.addressDevice(slot, 3, false).cc).toBe(CC.TRANSACTION); // nothing attached
-    expect(drv.addressDevice(slot, 2, false).cc).toBe(CC.TRANSACTION); // attached, not enabled
-    expect(drv.addressDevice(slot, 1, false).cc).toBe(CC.SUCCESS);
-    expect(drv.addressDevice(slot, 1, false).cc).toBe(CC.CONTEXT_STATE);
-    expect(drv.addressDevice(slot, 1, true).cc).toBe(CC.CONTEXT_STATE);
+    expect(drv.addressDevice(slot, 7, false).cc).toBe(CC.TRANSACTION); // nothing attached
+    expect(drv.addressDevice(slot, 6, false).cc).toBe(CC.TRANSACTION); // attached, not enabled
+    expect(drv.addressDevice(slot, 5, false).cc).toBe(CC.SUCCESS);
+    expect(drv.addressDevice(slot, 5, false).cc).toBe(CC.CONTEXT_STATE);
+    expect(drv.addressDevice(slot, 5, true).cc).toBe(CC.CONTEXT_STATE);
     // Bad add flags.
     const s2 = drv.enableSlot().slot;
     const input = drv.g.alloc(33 * 32);
@@ -421,10 +423,10 @@ describe('commands', () => {
   it('Configure Endpoint: state checks, bad contexts, drop and deconfigure', () => {
     const { drv } = setup();
     drv.init();
-    drv.resetPort(1);
+    drv.resetPort(5);
     const slot = drv.enableSlot().slot;
     expect(drv.configureInterruptIn(slot, 1, 8, 7).cc).toBe(CC.CONTEXT_STATE); // not addressed
-    drv.addressDevice(slot, 1, false);
+    drv.addressDevice(slot, 5, false);
     // An IN DCI with an OUT endpoint type.
     const input = drv.g.alloc(33 * 32);
     drv.g.w32(input + 4, 1 | (1 << 3));
@@ -449,9 +451,9 @@ describe('commands', () => {
   it('Evaluate Context updates EP0 max packet size and the slot fields', () => {
     const { drv } = setup();
     drv.init();
-    drv.resetPort(1);
+    drv.resetPort(5);
     const slot = drv.enableSlot().slot;
-    drv.addressDevice(slot, 1, true, 3, 8);
+    drv.addressDevice(slot, 5, true, 3, 8);
     expect(drv.epCtx(slot, 1)[1]! >>> 16).toBe(8);
     const input = drv.g.alloc(33 * 32);
     drv.g.w32(input + 4, 3);
@@ -467,7 +469,7 @@ describe('commands', () => {
   it('a STALL halts EP0; Reset Endpoint and Set TR Dequeue recover it', () => {
     const { drv } = setup();
     drv.init();
-    const slot = drv.enumerate(1);
+    const slot = drv.enumerate(5);
     const r = drv.control(slot, 0x80, 6, 0x0900, 0, 8); // unknown descriptor type 9
     expect(r.events.map((e) => [e.cc, e.ep])).toEqual([[CC.STALL, 1]]);
     expect(drv.epCtx(slot, 1)[0]! & 7).toBe(2); // Halted
@@ -488,7 +490,7 @@ describe('commands', () => {
   it('Stop Endpoint ends a waiting interrupt TD with a Stopped event', () => {
     const { drv, kbd } = setup();
     drv.init();
-    const slot = configured(drv, 1);
+    const slot = configured(drv, 5);
     const q = drv.queueIn(slot, 3, 8);
     const ev = drv.command(0, 0, 0, (T.STOP_ENDPOINT << 10) | (3 << 16) | (slot << 24));
     expect(ev.cc).toBe(CC.SUCCESS);
@@ -513,7 +515,7 @@ describe('commands', () => {
   it('Stop Endpoint posts the Stopped transfer event before the completion', () => {
     const { drv } = setup();
     drv.init();
-    const slot = configured(drv, 1);
+    const slot = configured(drv, 5);
     const q = drv.queueIn(slot, 3, 8);
     drv.cmd.push(0, 0, 0, (T.STOP_ENDPOINT << 10) | (3 << 16) | (slot << 24));
     drv.doorbell(0, 0);
@@ -529,13 +531,13 @@ describe('commands', () => {
   it('Reset Device returns the slot to Default and drops endpoints', () => {
     const { drv } = setup();
     drv.init();
-    const slot = configured(drv, 1);
+    const slot = configured(drv, 5);
     expect(drv.command(0, 0, 0, (T.RESET_DEVICE << 10) | (slot << 24)).cc).toBe(CC.SUCCESS);
     expect(drv.slotCtx(slot)[3]! >>> 27).toBe(1);
     expect(drv.epCtx(slot, 3)[0]! & 7).toBe(0);
     expect(drv.command(0, 0, 0, (T.RESET_DEVICE << 10) | (slot << 24)).cc).toBe(CC.CONTEXT_STATE);
     // Address again from Default.
-    expect(drv.addressDevice(slot, 1, false).cc).toBe(CC.SUCCESS);
+    expect(drv.addressDevice(slot, 5, false).cc).toBe(CC.SUCCESS);
   });
 
   it('walks the command ring through its Link TRB many times', () => {
@@ -624,7 +626,7 @@ describe('event ring and interrupters', () => {
     drv.init();
     const ring1 = drv.g.alloc(16 * 16);
     drv.setupInterrupter(1, ring1, 16);
-    const slot = configured(drv, 1);
+    const slot = configured(drv, 5);
     const buf = drv.g.alloc(8);
     drv.ring(slot, 3).push(buf, 0, 8 | (1 << 22), (T.NORMAL << 10) | IOC); // interrupter target 1
     drv.doorbell(slot, 3);
@@ -723,7 +725,7 @@ describe('bad guest input', () => {
   it('a transfer ring loop ends in a TRB Error event and a halted endpoint', () => {
     const { drv } = setup();
     drv.init();
-    const slot = configured(drv, 1);
+    const slot = configured(drv, 5);
     const ring = drv.ring(slot, 3);
     const at = ring.enqueue;
     drv.g.w32(at, at);
@@ -737,7 +739,7 @@ describe('bad guest input', () => {
   it('an endless chain of TRBs is a TRB Error', () => {
     const { drv } = setup();
     drv.init();
-    const slot = configured(drv, 1);
+    const slot = configured(drv, 5);
     const ring = drv.ring(slot, 3);
     const buf = drv.g.alloc(8);
     // Three chained TRBs and a chained Link TRB (no toggle) back to the first: the TD never ends.
@@ -753,7 +755,7 @@ describe('bad guest input', () => {
   it('data buffers outside RAM give Data Buffer Error; bad TRB types give TRB Error', () => {
     const { drv, kbd, errors } = setup();
     drv.init();
-    const slot = configured(drv, 1);
+    const slot = configured(drv, 5);
     drv.ring(slot, 3).push(0x100, 0, 8, (T.NORMAL << 10) | IOC);
     drv.doorbell(slot, 3);
     kbd.press(4);
@@ -783,8 +785,8 @@ describe('bad guest input', () => {
   it('transfers to a detached device fail with USB Transaction Error', () => {
     const { drv, xhci } = setup();
     drv.init();
-    const slot = drv.enumerate(1);
-    xhci.detach(1);
+    const slot = drv.enumerate(5);
+    xhci.detach(5);
     drv.events();
     const r = drv.control(slot, 0x80, 0, 0, 0, 2);
     expect(r.events.map((e) => e.cc)).toEqual([CC.TRANSACTION]);
@@ -795,7 +797,7 @@ describe('snapshots and reset', () => {
   it('restores a running controller with a configured keyboard', () => {
     const a = setup();
     a.drv.init();
-    const slot = configured(a.drv, 1);
+    const slot = configured(a.drv, 5);
     const q = a.drv.queueIn(slot, 3, 8);
     a.kbd.press(0xe0);
     a.drv.events();
@@ -823,14 +825,14 @@ describe('snapshots and reset', () => {
   it('reset() returns to power-on state', () => {
     const { drv, xhci, kbd } = setup();
     drv.init();
-    configured(drv, 1);
+    configured(drv, 5);
     kbd.press(4);
     xhci.reset();
     expect(xhci.configRead(4, 2)).toBe(0);
     const d2 = new XhciDriver(xhci, drv.pciMem, drv.g);
     d2.capLength = d2.r32(0) & 0xff;
     expect(d2.op(0x04) & 1).toBe(1);
-    expect(d2.portsc(1) & (CCS | PED)).toBe(CCS);
+    expect(d2.portsc(5) & (CCS | PED)).toBe(CCS);
     expect(kbd.pendingReports).toBe(0);
   });
 });
