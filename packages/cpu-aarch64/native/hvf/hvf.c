@@ -341,6 +341,8 @@ static void call_on_exit(napi_env env, napi_value js_cb, void *context, void *da
   (void)data;
   vcpu_slot *s = context;
   if (!env || !js_cb) return;
+  /* The run is over: the pending exit no longer keeps the event loop alive. */
+  napi_unref_threadsafe_function(env, s->tsfn);
   napi_value id, global;
   napi_create_int32(env, s->id, &id);
   napi_get_global(env, &global);
@@ -440,6 +442,8 @@ static napi_value vcpu_resume(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "hvf: vcpuResume needs the onExit callback given to vcpuCreate");
     return NULL;
   }
+  /* While the vCPU runs, its coming exit keeps the event loop alive. */
+  napi_ref_threadsafe_function(env, s->tsfn);
   post(s, CMD_RUN, 0, 0, 1, 0);
   return undefined(env);
 }

@@ -91,6 +91,10 @@ export class HvfCpu implements Cpu {
   private vtimerMasked = false;
   /** Waiting in WFI until this clock time (Infinity: until an interrupt); -1 when not waiting. */
   private wfiUntil = -1;
+  /** `runAsync` in progress: how to report its end. */
+  private asyncDone: ((why: RunExit) => void) | null = null;
+  /** The vCPU thread is inside hv_vcpu_run for `runAsync`. */
+  private inGuest = false;
 
   constructor(options: HvfCpuOptions) {
     const v = new ConfigValidator('cpu-aarch64-hvf');
@@ -114,10 +118,12 @@ export class HvfCpu implements Cpu {
       this.log.info('hvf', `counter frequency is the host's ${this.counterFrequencyHz} Hz, not ${options.counterFrequencyHz}`);
     }
     this.trapped = new HvfTrappedSysregs(this.index, this.clock, this.counterFrequencyHz, options.sysregs, this.log);
-    this.wakeTimer = this.clock.createTimer(() => {});
+    this.wakeTimer = this.clock.createTimer(() => {
+      if (this.asyncDone && !this.inGuest) this.resumeAsync();
+    });
     this.irq = { setLevel: (level: boolean) => this.setInterrupt(false, level) };
     this.fiq = { setLevel: (level: boolean) => this.setInterrupt(true, level) };
-    this.vcpu = this.native.vcpuCreate(this.exitRecord, null);
+    this.vcpu = this.native.vcpuCreate(this.exitRecord, () => this.asyncExit());
     this.architecturalReset();
     this.on = false;
   }
@@ -139,6 +145,7 @@ export class HvfCpu implements Cpu {
 
   requestExit(): void {
     this.exitRequested = true;
+    this.kick();
   }
 
   reset(boot: CpuBootState): void {
@@ -153,6 +160,7 @@ export class HvfCpu implements Cpu {
     this.on = false;
     this.exitRequested = true;
     this.wakeTimer.cancel();
+    this.kick();
   }
 
   getX(n: number): bigint {
@@ -192,6 +200,7 @@ export class HvfCpu implements Cpu {
 
   run(budget: number): RunExit {
     if (!this.on) return 'off';
+    if (this.asyncDone) throw new Error('cpu-aarch64: run() while runAsync() is in progress');
     const start = this.clock.now();
     let end = start + Math.max(1, budget) * this.nsPerUnit;
     const deadline = this.clock.nextDeadline();
@@ -238,6 +247,63 @@ export class HvfCpu implements Cpu {
     this.native.vcpuDestroy(this.vcpu);
   }
 
+  /**
+   * Runs the vCPU on its own thread until it stops, handling each exit on
+   * the JavaScript thread as the shim's thread-safe function delivers it and
+   * resuming the vCPU afterwards; JavaScript (devices, timers, other vCPUs)
+   * keeps running meanwhile. Resolves 'off' on power-off and 'exit' after
+   * `requestExit`. IRQ/FIQ changes and `requestExit` kick the vCPU out of
+   * the guest so they take effect at once. The caller keeps calling
+   * `clock.runDue()` (it ends WFI waits on the timer deadline).
+   */
+  runAsync(): Promise<RunExit> {
+    if (this.asyncDone) return Promise.reject(new Error('cpu-aarch64: runAsync() is already in progress'));
+    if (!this.on) return Promise.resolve('off');
+    return new Promise((resolve) => {
+      this.asyncDone = resolve;
+      this.resumeAsync();
+    });
+  }
+
+  private resumeAsync(): void {
+    if (!this.asyncDone || this.inGuest) return;
+    if (this.exitRequested || !this.on) {
+      this.exitRequested = false;
+      this.finishAsync(this.on ? 'exit' : 'off');
+      return;
+    }
+    if (this.wfiUntil >= 0) {
+      if (this.irqLevel || this.fiqLevel || this.clock.now() >= this.wfiUntil) this.endWfi();
+      else return; // an interrupt or the wake timer resumes
+    }
+    this.native.setPendingInterrupt(this.vcpu, HvInterrupt.IRQ, this.irqLevel);
+    this.native.setPendingInterrupt(this.vcpu, HvInterrupt.FIQ, this.fiqLevel);
+    this.inGuest = true;
+    this.native.vcpuResume(this.vcpu);
+  }
+
+  private asyncExit(): void {
+    this.inGuest = false;
+    if (!this.asyncDone) return;
+    const action = this.handleExit();
+    if (action === 'off') this.finishAsync('off');
+    else if (action === 'exit') {
+      this.exitRequested = false;
+      this.finishAsync('exit');
+    } else this.resumeAsync();
+  }
+
+  private finishAsync(why: RunExit): void {
+    const done = this.asyncDone;
+    this.asyncDone = null;
+    done?.(why);
+  }
+
+  /** Makes a vCPU that is in the guest for `runAsync` exit (CANCELED). */
+  private kick(): void {
+    if (this.inGuest) this.native.vcpusExit([this.vcpu]);
+  }
+
   // ---- exit handling (public for tests and an asynchronous runner) -------------
 
   /** Handles the exit in `exitRecord`; the vCPU thread is parked, so registers may be read and written. */
@@ -246,6 +312,7 @@ export class HvfCpu implements Cpu {
     const reason = Number(rec[ExitWord.REASON]);
     switch (reason) {
       case HvExitReason.CANCELED:
+        if (!this.on) return 'off';
         return this.exitRequested ? 'exit' : 'resume';
       case HvExitReason.VTIMER_ACTIVATED:
         // HVF masked the vtimer; the line stays high until the guest quiets the timer (spec §9.4).
@@ -410,6 +477,9 @@ export class HvfCpu implements Cpu {
   private setInterrupt(fiq: boolean, level: boolean): void {
     if (fiq) this.fiqLevel = level;
     else this.irqLevel = level;
+    if (!level || !this.asyncDone) return;
+    if (this.inGuest) this.kick(); // re-entered with the new pending state
+    else this.resumeAsync(); // ends a WFI wait
   }
 
   private endWfi(): void {

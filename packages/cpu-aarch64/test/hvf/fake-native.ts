@@ -19,6 +19,10 @@ interface FakeVcpu {
   runs: Array<{ irq: boolean; fiq: boolean; timeoutNs: number }>;
   vtimerMasked: boolean;
   vtimerOffset: bigint;
+  onExit: ((id: number) => void) | null;
+  /** An asynchronous run is in the guest with nothing scripted: it waits for a kick. */
+  parked: boolean;
+  kicks: number;
 }
 
 /**
@@ -52,8 +56,11 @@ export class FakeHvfNative implements HvfNative {
   vmUnmap(guestAddr: number): void {
     this.maps.delete(guestAddr);
   }
-  vcpuCreate(exitRecord: BigUint64Array): number {
+  vcpuCreate(exitRecord: BigUint64Array, onExit: ((id: number) => void) | null): number {
     this.vcpus.push({
+      onExit,
+      parked: false,
+      kicks: 0,
       regs: new Array<bigint>(35).fill(0n),
       sysregs: new Map(),
       record: exitRecord,
@@ -76,10 +83,35 @@ export class FakeHvfNative implements HvfNative {
     v.record[ExitWord.PHYSICAL_ADDRESS] = e.ipa ?? 0n;
     return e.reason;
   }
-  vcpuResume(): void {
-    throw new Error('fake hvf: asynchronous runs are not scripted');
+  /** Asynchronous run: the next scripted exit arrives on a later macrotask (like a thread-safe call). */
+  vcpuResume(id: number): void {
+    const v = this.vcpus[id]!;
+    v.runs.push({ irq: v.pending[0], fiq: v.pending[1], timeoutNs: Infinity });
+    if (this.script.length === 0) {
+      v.parked = true; // runs in the guest until kicked
+      return;
+    }
+    setImmediate(() => this.deliver(id, this.script.shift()!));
   }
-  vcpusExit(): void {}
+  vcpusExit(ids: number[]): void {
+    for (const id of ids) {
+      const v = this.vcpus[id]!;
+      v.kicks++;
+      if (v.parked) {
+        v.parked = false;
+        setImmediate(() => this.deliver(id, { reason: 0 }));
+      }
+    }
+  }
+  private deliver(id: number, e: ScriptedExit): void {
+    const v = this.vcpus[id]!;
+    this.hostNs += e.ns ?? 1000;
+    v.record[ExitWord.REASON] = BigInt(e.reason);
+    v.record[ExitWord.SYNDROME] = BigInt(e.syndrome ?? 0);
+    v.record[ExitWord.VIRTUAL_ADDRESS] = e.va ?? 0n;
+    v.record[ExitWord.PHYSICAL_ADDRESS] = e.ipa ?? 0n;
+    v.onExit?.(id);
+  }
   getReg(id: number, reg: number): bigint {
     return this.vcpus[id]!.regs[reg]!;
   }
