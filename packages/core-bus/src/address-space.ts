@@ -400,44 +400,54 @@ export class AddressSpace implements GuestMemory {
     return f.ram.bytes.subarray(off, off + length);
   }
 
+  // Scalar DMA accesses go straight to the RAM view: no subarray per access.
   read8(addr: number): number | undefined {
-    const s = this.ramSlice(addr, 1);
-    return s ? s[0] : undefined;
+    const off = this.dmaOffset(addr, 1);
+    return off < 0 ? undefined : this.dmaRam!.bytes[off];
   }
   read16(addr: number): number | undefined {
-    const s = this.ramSlice(addr, 2);
-    return s ? s[0]! | (s[1]! << 8) : undefined;
+    const off = this.dmaOffset(addr, 2);
+    return off < 0 ? undefined : this.dmaRam!.view.getUint16(off, true);
   }
   read32(addr: number): number | undefined {
-    const s = this.ramSlice(addr, 4);
-    return s ? (s[0]! | (s[1]! << 8) | (s[2]! << 16) | (s[3]! << 24)) >>> 0 : undefined;
+    const off = this.dmaOffset(addr, 4);
+    return off < 0 ? undefined : this.dmaRam!.view.getUint32(off, true);
   }
   read64u(addr: number): bigint | undefined {
-    const lo = this.read32(addr);
-    const hi = this.read32(addr + 4);
-    return lo === undefined || hi === undefined ? undefined : (BigInt(hi) << 32n) | BigInt(lo);
+    const off = this.dmaOffset(addr, 8);
+    return off < 0 ? undefined : this.dmaRam!.view.getBigUint64(off, true);
   }
   write8(addr: number, value: number): boolean {
-    const s = this.ramSlice(addr, 1);
-    if (s) s[0] = value;
-    return s !== undefined;
+    const off = this.dmaOffset(addr, 1);
+    if (off >= 0) this.dmaRam!.bytes[off] = value;
+    return off >= 0;
   }
   write16(addr: number, value: number): boolean {
-    const s = this.ramSlice(addr, 2);
-    if (s) {
-      s[0] = value;
-      s[1] = value >>> 8;
-    }
-    return s !== undefined;
+    const off = this.dmaOffset(addr, 2);
+    if (off >= 0) this.dmaRam!.view.setUint16(off, value, true);
+    return off >= 0;
   }
   write32(addr: number, value: number): boolean {
-    const s = this.ramSlice(addr, 4);
-    if (s) for (let i = 0; i < 4; i++) s[i] = value >>> (8 * i);
-    return s !== undefined;
+    const off = this.dmaOffset(addr, 4);
+    if (off >= 0) this.dmaRam!.view.setUint32(off, value >>> 0, true);
+    return off >= 0;
   }
   write64u(addr: number, value: bigint): boolean {
-    const v = BigInt.asUintN(64, value);
-    return this.ramSlice(addr, 8) !== undefined && this.write32(addr, Number(v & 0xffff_ffffn)) && this.write32(addr + 4, Number(v >> 32n));
+    const off = this.dmaOffset(addr, 8);
+    if (off >= 0) this.dmaRam!.view.setBigUint64(off, BigInt.asUintN(64, value), true);
+    return off >= 0;
+  }
+
+  /** RAM region of the last `dmaOffset` hit. */
+  private dmaRam: RamRegion | null = null;
+
+  /** Offset in RAM of `size` bytes at `addr` within one RAM fragment (sets `dmaRam`), or -1. */
+  private dmaOffset(addr: number, size: number): number {
+    if (!(addr >= 0) || !Number.isSafeInteger(addr)) return -1;
+    const f = this.find(addr);
+    if (f.ram === null || addr + size > f.end) return -1;
+    this.dmaRam = f.ram;
+    return addr - f.start + f.delta;
   }
 
   private copy(addr: number, buf: Uint8Array, toGuest: boolean): boolean {

@@ -109,16 +109,16 @@ export class PciFunction {
     this.set16(R.PCI_SUBSYSTEM_ID, v.int('subsystemId', options.subsystemId, 0, { min: 0, max: 0xffff }));
     this.config[R.PCI_INTERRUPT_PIN] = pin;
     // Guest-writable header bits.
-    const cmd =
-      R.PCI_COMMAND_IO | R.PCI_COMMAND_MEMORY | R.PCI_COMMAND_MASTER | R.PCI_COMMAND_PARITY | R.PCI_COMMAND_SERR |
-      R.PCI_COMMAND_INTX_DISABLE;
+    // Writable bits as QEMU sets them (pci_init_wmask): the Latency Timer and Parity Error
+    // Response stay 0; bytes after the header are writable until a capability claims them.
+    const cmd = R.PCI_COMMAND_IO | R.PCI_COMMAND_MEMORY | R.PCI_COMMAND_MASTER | R.PCI_COMMAND_SERR | R.PCI_COMMAND_INTX_DISABLE;
     this.wmask[R.PCI_COMMAND] = cmd & 0xff;
     this.wmask[R.PCI_COMMAND + 1] = cmd >> 8;
     this.w1cmask[R.PCI_STATUS] = R.PCI_STATUS_W1C & 0xff;
     this.w1cmask[R.PCI_STATUS + 1] = R.PCI_STATUS_W1C >> 8;
     this.wmask[R.PCI_CACHE_LINE_SIZE] = 0xff;
-    this.wmask[R.PCI_LATENCY_TIMER] = 0xff;
     this.wmask[R.PCI_INTERRUPT_LINE] = 0xff;
+    this.wmask.fill(0xff, 0x40);
     this.resetConfig = this.config.slice();
     this.dma = new BusMasterMemory(() => (this.busMaster ? (this.port?.dma ?? null) : null));
   }
@@ -157,6 +157,7 @@ export class PciFunction {
     }
     this.config[offset] = id;
     this.config[offset + 1] = 0;
+    this.wmask.fill(0, offset, offset + length); // read-only until the device opens fields
     if (this.lastCapability === 0) this.config[R.PCI_CAPABILITY_LIST] = offset;
     else this.config[this.lastCapability + 1] = offset;
     this.lastCapability = offset;
