@@ -391,17 +391,14 @@ export class XhciController extends PciFunction {
           this.hcReset();
           return;
         }
-        const wasRunning = (this.usbcmd & C.USBCMD_RS) !== 0;
         this.usbcmd = v & C.USBCMD_RW_MASK;
         if (this.usbcmd & C.USBCMD_RS) this.usbsts &= ~C.USBSTS_HCH;
         else {
           this.usbsts |= C.USBSTS_HCH;
           this.crr = false;
         }
-        if (!wasRunning && this.usbcmd & C.USBCMD_RS) {
-          // Changes seen while halted are reported once the controller runs.
-          for (const p of this.ports) if (p.portsc & C.PORTSC_CHANGE_BITS) this.portChanged(p);
-        }
+        // Changes that happened while halted stay in PORTSC without an event (as qemu-xhci):
+        // the driver reads every PORTSC when it starts.
         // Save and restore state (CSS/CRS) complete at once; nothing is kept.
         this.updateInterrupt();
         return;
@@ -538,9 +535,9 @@ export class XhciController extends PciFunction {
     this.crr = false;
   }
 
+  /** A change bit went from 0 to 1: a Port Status Change event while running (USBSTS.PCD is not used, as qemu-xhci). */
   private portChanged(p: RootPort): void {
     if (!this.running) return;
-    this.usbsts |= C.USBSTS_PCD;
     this.postEvent((p.number << 24) >>> 0, 0, C.CC_SUCCESS << 24, C.TRB_PORT_STATUS_CHANGE << 10);
   }
 
@@ -674,6 +671,8 @@ export class XhciController extends PciFunction {
           outSlot = 0;
       }
       void d2;
+      // A command naming a bad or disabled slot completes with Slot ID 0 (as qemu-xhci).
+      if (cc === C.CC_SLOT_NOT_ENABLED || (cc === C.CC_TRB_ERROR && (slotId < 1 || slotId > this.numSlots))) outSlot = 0;
       this.commandCompletion(at, cc, outSlot);
     }
   }
@@ -1194,7 +1193,8 @@ export class XhciController extends PciFunction {
     const setup = setupFromDwords(this.tdDw[0]!, this.tdDw[1]!);
     const dirIn = (setup.bmRequestType & 0x80) !== 0;
     const room = this.tdLength(1, n - 1);
-    const stallAt = n > 2 ? this.tdAddr[1]! : this.tdAddr[n - 1]!;
+    // Errors of a control transfer are reported on its Setup TRB, as qemu-xhci does.
+    const stallAt = this.tdAddr[0]!;
     let result;
     let moved = 0;
     if (dirIn) {
@@ -1210,7 +1210,7 @@ export class XhciController extends PciFunction {
       result = dev.control(setup, out);
     }
     if (result === STALL) {
-      this.halt(slot, 1, ep, id, stallAt, C.CC_STALL, n > 2 ? this.tdDw[6]! & 0x1ffff : 0);
+      this.halt(slot, 1, ep, id, stallAt, C.CC_STALL, 0);
       return false;
     }
     this.advance(slot, ep);

@@ -63,9 +63,12 @@ export const HID_QUEUE_DEPTH = 256;
 export interface HidIdentity {
   idVendor: number;
   idProduct: number;
-  manufacturer: string;
-  product: string;
-  serial: string;
+  /** String descriptors by index (index 0, the language list, is added). */
+  strings: Record<number, string>;
+  iManufacturer: number;
+  iProduct: number;
+  iSerialNumber: number;
+  iConfiguration: number;
   /** Interface subclass (1 = boot interface) and protocol (1 keyboard, 2 mouse, 0 none). */
   subClass: number;
   protocol: number;
@@ -84,7 +87,7 @@ export abstract class HidDevice extends UsbDevice {
   private readonly device: Uint8Array;
   private readonly qualifier: Uint8Array;
   private readonly config: Uint8Array;
-  private readonly strings: Uint8Array[];
+  private readonly strings = new Map<number, Uint8Array>();
   /** Input reports waiting for an interrupt IN transfer. */
   protected queue: Uint8Array[] = [];
   /** 0 = boot protocol, 1 = report protocol (HID 1.11 §7.2.6). */
@@ -94,7 +97,7 @@ export abstract class HidDevice extends UsbDevice {
   constructor(identity: HidIdentity) {
     super();
     this.identity = identity;
-    this.name = identity.product;
+    this.name = identity.strings[identity.iProduct] ?? 'hid';
     this.reportDescriptor = identity.reportDescriptor;
     const fields: DeviceDescriptorFields = {
       bcdUSB: 0x0200,
@@ -105,24 +108,24 @@ export abstract class HidDevice extends UsbDevice {
       idVendor: identity.idVendor,
       idProduct: identity.idProduct,
       bcdDevice: 0,
-      iManufacturer: 1,
-      iProduct: 2,
-      iSerialNumber: 3,
+      iManufacturer: identity.iManufacturer,
+      iProduct: identity.iProduct,
+      iSerialNumber: identity.iSerialNumber,
       bNumConfigurations: 1,
     };
     this.device = deviceDescriptor(fields);
     this.qualifier = deviceQualifier(fields);
-    this.config = configurationDescriptor(1, 1, 0xa0, 50, [
-      interfaceDescriptor(0, 1, 3, identity.subClass, identity.protocol),
-      hidDescriptor(identity.reportDescriptor.length),
-      endpointDescriptor(0x81, EP_ATTR_INTERRUPT, 8, identity.highSpeedInterval),
-    ]);
-    this.strings = [
-      languageDescriptor(),
-      stringDescriptor(identity.manufacturer),
-      stringDescriptor(identity.product),
-      stringDescriptor(identity.serial),
-    ];
+    this.config = configurationDescriptor(
+      1, 1, 0xa0, 50,
+      [
+        interfaceDescriptor(0, 1, 3, identity.subClass, identity.protocol),
+        hidDescriptor(identity.reportDescriptor.length),
+        endpointDescriptor(0x81, EP_ATTR_INTERRUPT, 8, identity.highSpeedInterval),
+      ],
+      identity.iConfiguration,
+    );
+    this.strings.set(0, languageDescriptor());
+    for (const [i, text] of Object.entries(identity.strings)) this.strings.set(Number(i), stringDescriptor(text));
   }
 
   override busReset(): void {
@@ -175,7 +178,7 @@ export abstract class HidDevice extends UsbDevice {
         if (recipient === 0) {
           if (dtype === DESC_DEVICE) return this.device;
           if (dtype === DESC_CONFIGURATION && index === 0) return this.config;
-          if (dtype === DESC_STRING && index < this.strings.length) return this.strings[index]!;
+          if (dtype === DESC_STRING) return this.strings.get(index) ?? STALL;
           if (dtype === DESC_DEVICE_QUALIFIER) return this.qualifier;
           return STALL;
         }

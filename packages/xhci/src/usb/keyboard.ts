@@ -29,9 +29,12 @@ export class UsbKeyboard extends HidDevice {
     super({
       idVendor: 0x0627,
       idProduct: 0x0001,
-      manufacturer: 'QEMU',
-      product: 'QEMU USB Keyboard',
-      serial: '68284',
+      // String indices as QEMU's usb-kbd.
+      strings: { 1: 'QEMU', 4: 'QEMU USB Keyboard', 5: '42', 8: 'HID Keyboard', 11: '68284' },
+      iManufacturer: 1,
+      iProduct: 4,
+      iSerialNumber: 11,
+      iConfiguration: 8,
       subClass: 1,
       protocol: 1,
       highSpeedInterval: 7,

@@ -56,9 +56,12 @@ export class UsbTablet extends HidDevice {
     super({
       idVendor: 0x0627,
       idProduct: 0x0001,
-      manufacturer: 'QEMU',
-      product: 'QEMU USB Tablet',
-      serial: '28754',
+      // String indices as QEMU's usb-tablet.
+      strings: { 1: 'QEMU', 3: 'QEMU USB Tablet', 5: '42', 7: 'HID Tablet', 10: '28754' },
+      iManufacturer: 1,
+      iProduct: 3,
+      iSerialNumber: 10,
+      iConfiguration: 7,
       subClass: 0,
       protocol: 0,
       highSpeedInterval: 4,
