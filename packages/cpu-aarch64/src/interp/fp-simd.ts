@@ -8,6 +8,19 @@
  * implement, and the CPU raises UNDEFINED.
  */
 
+import { bind, st } from './simd/lanes.js';
+import { threeSameInt } from './simd/three-same.js';
+import { twoRegMiscInt } from './simd/two-reg-misc.js';
+import { acrossLanes, scalarPairwise } from './simd/across-lanes.js';
+import { threeDifferent } from './simd/three-different.js';
+import { extract, permute, tableLookup } from './simd/permute.js';
+import { shiftImm } from './simd/shift-imm.js';
+import { indexed } from './simd/indexed.js';
+import { scalarDup, crypto } from './simd/misc.js';
+import { fpThreeSame, fpTwoRegMisc } from './simd/fp-vector.js';
+import { scalarFp } from './simd/scalar-fp.js';
+import { loadStoreSingle } from './simd/load-store.js';
+
 /** What an FP/SIMD instruction may touch. */
 export interface FpSimdContext {
   /** V registers: 32 x 128 bits, little-endian lanes (V64[2r] = low half of Vr). */
@@ -19,14 +32,58 @@ export interface FpSimdContext {
   /** General registers: BigUint64Array slots 0..30, slot 31 reads as zero (XZR), SP in slot 32. */
   readonly R: BigUint64Array;
   readonly R32: Int32Array;
+  /** PSTATE.NZCV in bits 31..28 (FCMP, FCCMP, FCSEL). */
+  nzcv(): number;
+  setNzcv(v: number): void;
 }
 
 /**
  * The FP/SIMD engine's entry point (issue 4). `insn` is the 32-bit encoding;
  * the FPEN check has already passed. Returns true when executed.
  */
-export function executeFpSimd(_ctx: FpSimdContext, _insn: number): boolean {
-  return false;
+export function executeFpSimd(ctx: FpSimdContext, insn: number): boolean {
+  bind(ctx);
+  st.fpcr = ctx.fpcr;
+  st.fpsr = ctx.fpsr;
+  const ok = dispatch(ctx, insn);
+  ctx.fpsr = st.fpsr;
+  return ok;
+}
+
+/** Routes an encoding to its group (Arm ARM C4.1.6 "Data processing -- scalar FP and Advanced SIMD"). */
+function dispatch(ctx: FpSimdContext, w: number): boolean {
+  if ((w & 0x1e000000) === 0x0c000000) return loadStoreSingle(ctx, w);
+  if ((w & 0x5f000000) === 0x1e000000 || (w & 0x5f000000) === 0x1f000000) {
+    // FMOV between X and V.D[1] can reach here (the decoder's unsigned compare misses it).
+    if ((w & 0x7f20fc00) === 0x1e200000 && ((w >>> 17) & 3) === 3) return executeFpMove(ctx, w);
+    return scalarFp(ctx, w);
+  }
+  if ((w & 0x9f200400) === 0x0e200400 || (w & 0xdf200400) === 0x5e200400) {
+    return ((w >>> 11) & 31) >= 0x18 ? fpThreeSame(w) : threeSameInt(w);
+  }
+  if ((w & 0x9f3e0c00) === 0x0e200800 || (w & 0xdf3e0c00) === 0x5e200800) {
+    return isFpMisc(w) ? fpTwoRegMisc(w) : twoRegMiscInt(w);
+  }
+  if ((w & 0x9f3e0c00) === 0x0e300800) return acrossLanes(w);
+  if ((w & 0xdf3e0c00) === 0x5e300800) return scalarPairwise(w);
+  if ((w & 0x9f200c00) === 0x0e200000 || (w & 0xdf200c00) === 0x5e200000) return threeDifferent(w);
+  if ((w & 0xbfe08c00) === 0x0e000000) return tableLookup(w);
+  if ((w & 0xbf208c00) === 0x0e000800) return permute(w);
+  if ((w & 0xbfe08400) === 0x2e000000) return extract(w);
+  if (((w & 0x9f800400) === 0x0f000400 || (w & 0xdf800400) === 0x5f000400) && ((w >>> 19) & 15) !== 0) return shiftImm(w);
+  if ((w & 0x9f000400) === 0x0f000000 || (w & 0xdf000400) === 0x5f000000) return indexed(w);
+  if ((w & 0xffe0fc00) === 0x5e000400) return scalarDup(w);
+  return crypto(w);
+}
+
+/** The FP opcodes of the two-register miscellaneous group. */
+function isFpMisc(w: number): boolean {
+  const opc = (w >>> 12) & 31;
+  const size = (w >>> 22) & 3;
+  if (opc >= 0x0c && opc <= 0x0f) return size >= 2;
+  if (opc === 0x16 || opc === 0x17) return true;
+  if (opc === 0x1c) return size < 2 || (w >>> 28) & 1 ? true : false;
+  return opc >= 0x18;
 }
 
 /** AdvSIMDExpandImm. Returns [lo, hi] 32-bit words of the 64-bit pattern, or null if reserved. */

@@ -1,0 +1,213 @@
+/**
+ * AdvSIMD shift by immediate, vector (0 Q U 011110 immh immb opcode 1 Rn Rd) and scalar
+ * (01 U 111110 immh immb opcode 1 Rn Rd); immh = 0 is the modified-immediate group.
+ */
+import { i32ToF32, i64ToF64, f32ToI32, f64ToI64, qshlImm, qshrn, qshrn64, RZ, shlReg, shlReg64 } from '../../fp/index.js';
+import { commit, commitScalar, clearOut, get64, getU, hi32, lo32, from2, put, put64, st } from './lanes.js';
+
+/** Right shift (1..bits) with optional rounding of a signed/unsigned lane via the register-shift helper. */
+function shr(a: number, sh: number, bits: number, signed: boolean, round: boolean): number {
+  return shlReg(st, a, -sh & 0xff, bits, signed, round, false);
+}
+function shr64(a: bigint, sh: number, signed: boolean, round: boolean): bigint {
+  const r = shlReg64(st, lo32(a), hi32(a), -sh & 0xff, signed, round, false);
+  return from2(r, st.rhi);
+}
+
+function qshl64(a: bigint, sh: number, srcSigned: boolean, dstSigned: boolean): bigint {
+  // Saturating left shift of a 64-bit lane by 0..63.
+  const x = srcSigned ? BigInt.asIntN(64, a) : a;
+  const v = x << BigInt(sh);
+  const lo = dstSigned ? -(1n << 63n) : 0n;
+  const hi = dstSigned ? (1n << 63n) - 1n : (1n << 64n) - 1n;
+  if (v < lo) {
+    st.fpsr |= 1 << 27;
+    return lo;
+  }
+  if (v > hi) {
+    st.fpsr |= 1 << 27;
+    return hi;
+  }
+  return v;
+}
+
+export function shiftImm(w: number): boolean {
+  const scalar = (w >>> 28) & 1;
+  const q = (w >>> 30) & 1;
+  const u = ((w >>> 29) & 1) === 1;
+  const immh = (w >>> 19) & 15;
+  const immhb = (w >>> 16) & 127;
+  const opc = (w >>> 11) & 31;
+  const rn = (w >>> 5) & 31;
+  const rd = w & 31;
+  const size = 31 - Math.clz32(immh); // 0..3
+  const bits = 8 << size;
+  const shrAmt = 2 * bits - immhb;
+  const shlAmt = immhb - bits;
+  const narrowing = opc >= 0x10 && opc <= 0x13;
+  const long = opc === 0x14;
+  if (narrowing || long) {
+    if (size === 3 || scalar && long) return false;
+    if (scalar && opc === 0x10 && !u) return false; // SHRN has no scalar form
+    if (scalar && opc === 0x11 && !u) return false;
+  } else if (!scalar && size === 3 && !q) return false;
+  else if (scalar && size !== 3 && opc <= 0x0a) return false;
+  if (scalar && (opc === 0x1c || opc === 0x1f) && size < 2) return false;
+  if (narrowing) {
+    // source lanes are 2*bits wide, shift 1..bits
+    const s = 2 * bits - immhb;
+    const n = scalar ? 1 : 8 >>> size;
+    const srcSize = size + 1;
+    const round = (opc & 1) === 1;
+    let srcSigned: boolean;
+    let dstSigned: boolean;
+    let plain = false;
+    if (opc <= 0x11) {
+      if (!u) plain = true; // SHRN / RSHRN
+      srcSigned = true; // SQSHRUN / SQRSHRUN
+      dstSigned = false;
+    } else {
+      srcSigned = !u;
+      dstSigned = !u;
+    }
+    if (scalar) clearOut();
+    else {
+      put64(0, q ? get64(rd, 0) : 0n);
+      put64(1, 0n);
+    }
+    const base = scalar ? 0 : q * n;
+    for (let i = 0; i < n; i++) {
+      let r: number;
+      if (srcSize < 3) {
+        const a = getU(rn, srcSize, i);
+        r = plain ? shr(a, s, 2 * bits, false, round) : qshrn(st, a, s, 2 * bits, srcSigned, dstSigned, round);
+      } else {
+        const a = get64(rn, i);
+        r = plain ? lo32(shr64(a, s, false, round)) : qshrn64(st, lo32(a), hi32(a), s, srcSigned, dstSigned, round);
+      }
+      put(size, base + i, r);
+    }
+    if (scalar) commitScalar(rd, size);
+    else commit(rd, 1);
+    return true;
+  }
+  if (long) {
+    // SSHLL/USHLL (SXTL/UXTL)
+    const n = 8 >>> size;
+    const off = q ? n : 0;
+    for (let i = 0; i < n; i++) {
+      const a = getU(rn, size, off + i);
+      const x = u ? a : (a << (32 - bits)) >> (32 - bits);
+      if (size === 2) put64(i, BigInt(x) << BigInt(shlAmt));
+      else put(size + 1, i, x * 2 ** shlAmt);
+    }
+    commit(rd, 1);
+    return true;
+  }
+  const n = scalar ? 1 : (q ? 16 : 8) >>> size;
+  if (scalar) clearOut();
+  if ((opc === 0x1c || opc === 0x1f) && size < 2) return false;
+  for (let i = 0; i < n; i++) {
+    if (size === 3) {
+      const a = get64(rn, i);
+      const d = get64(rd, i);
+      let r: bigint;
+      switch (opc) {
+        case 0x00:
+          r = shr64(a, shrAmt, !u, false);
+          break;
+        case 0x02:
+          r = d + shr64(a, shrAmt, !u, false);
+          break;
+        case 0x04:
+          r = shr64(a, shrAmt, !u, true);
+          break;
+        case 0x06:
+          r = d + shr64(a, shrAmt, !u, true);
+          break;
+        case 0x08: {
+          if (!u) return false;
+          const m = shrAmt === 64 ? 0n : ((1n << 64n) - 1n) >> BigInt(shrAmt);
+          r = (d & ~m) | (shrAmt === 64 ? 0n : a >> BigInt(shrAmt));
+          break;
+        }
+        case 0x0a: {
+          const m = BigInt.asUintN(64, ((1n << 64n) - 1n) << BigInt(shlAmt));
+          r = u ? (d & ~m) | ((a << BigInt(shlAmt)) & m) : a << BigInt(shlAmt);
+          break;
+        }
+        case 0x0c:
+          if (!u) return false;
+          r = qshl64(a, shlAmt, true, false);
+          break;
+        case 0x0e:
+          r = qshl64(a, shlAmt, !u, !u);
+          break;
+        case 0x1c: {
+          const lo = i64ToF64(st, lo32(a), hi32(a), u, shrAmt);
+          r = from2(lo, st.rhi);
+          break;
+        }
+        case 0x1f: {
+          const lo = f64ToI64(st, lo32(a), hi32(a), RZ, u, shrAmt);
+          r = from2(lo, st.rhi);
+          break;
+        }
+        default:
+          return false;
+      }
+      put64(i, r);
+      continue;
+    }
+    const a = getU(rn, size, i);
+    const d = getU(rd, size, i);
+    let r: number;
+    switch (opc) {
+      case 0x00:
+        r = shr(a, shrAmt, bits, !u, false);
+        break;
+      case 0x02:
+        r = d + shr(a, shrAmt, bits, !u, false);
+        break;
+      case 0x04:
+        r = shr(a, shrAmt, bits, !u, true);
+        break;
+      case 0x06:
+        r = d + shr(a, shrAmt, bits, !u, true);
+        break;
+      case 0x08: {
+        if (!u) return false;
+        const low = 2 ** (bits - shrAmt);
+        r = shrAmt >= bits ? d : d - (d % low) + Math.floor(a / 2 ** shrAmt);
+        break;
+      }
+      case 0x0a: {
+        const sh = a * 2 ** shlAmt; // exact below 2^64
+        if (u) {
+          const keep = d % 2 ** shlAmt;
+          r = (sh % 2 ** bits) + keep;
+        } else r = sh % 2 ** bits;
+        break;
+      }
+      case 0x0c:
+        if (!u) return false;
+        r = qshlImm(st, a, shlAmt, bits, true, false);
+        break;
+      case 0x0e:
+        r = qshlImm(st, a, shlAmt, bits, !u, !u);
+        break;
+      case 0x1c:
+        r = i32ToF32(st, a, u, shrAmt);
+        break;
+      case 0x1f:
+        r = f32ToI32(st, a, RZ, u, shrAmt);
+        break;
+      default:
+        return false;
+    }
+    put(size, i, r);
+  }
+  if (scalar) commitScalar(rd, size);
+  else commit(rd, q);
+  return true;
+}

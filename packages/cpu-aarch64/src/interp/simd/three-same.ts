@@ -1,0 +1,165 @@
+/**
+ * AdvSIMD three same (integer part), vector and scalar forms:
+ * 0 Q U 01110 size 1 Rm opcode 1 Rn Rd, and 01 U 11110 size 1 Rm opcode 1 Rn Rd.
+ * The bitwise group (opcode 00011) belongs to executeFpMove; FP opcodes (11xxx) to fp-vector.ts.
+ */
+import { shlReg, shlReg64, sqadd, sqadd64, sqdmulh, uqadd, uqadd64, pmul8 } from '../../fp/index.js';
+import { commit, commitScalar, clearOut, get, get64, getS, getU, hi32, lo32, from2, mask, put, put64, st } from './lanes.js';
+
+function op32(opc: number, u: boolean, size: number, a: number, b: number, d: number): number | null {
+  const bits = 8 << size;
+  const m = mask(size);
+  switch (opc) {
+    case 0x00: // SHADD/UHADD
+      return Math.floor((a + b) / 2);
+    case 0x01:
+      return u ? uqadd(st, a & m, b & m, bits) : sqadd(st, a & m, b & m, bits);
+    case 0x02: // SRHADD/URHADD
+      return Math.floor((a + b + 1) / 2);
+    case 0x04: // SHSUB/UHSUB
+      return Math.floor((a - b) / 2);
+    case 0x05:
+      return u ? uqadd(st, a & m, b & m, bits, true) : sqadd(st, a & m, b & m, bits, true);
+    case 0x06: // CMGT/CMHI
+      return a > b ? m : 0;
+    case 0x07: // CMGE/CMHS
+      return a >= b ? m : 0;
+    case 0x08: // SSHL/USHL
+      return shlReg(st, a & m, b & 0xff, bits, !u, false, false);
+    case 0x09:
+      return shlReg(st, a & m, b & 0xff, bits, !u, false, true);
+    case 0x0a:
+      return shlReg(st, a & m, b & 0xff, bits, !u, true, false);
+    case 0x0b:
+      return shlReg(st, a & m, b & 0xff, bits, !u, true, true);
+    case 0x0c:
+      return a > b ? a : b;
+    case 0x0d:
+      return a < b ? a : b;
+    case 0x0e:
+      return Math.abs(a - b);
+    case 0x0f:
+      return d + Math.abs(a - b);
+    case 0x10:
+      return u ? a - b : a + b;
+    case 0x11:
+      return u ? ((a & m) === (b & m) ? m : 0) : (a & b & m) !== 0 ? m : 0;
+    case 0x12:
+      return u ? d - Math.imul(a, b) : d + Math.imul(a, b);
+    case 0x13:
+      if (u) return size === 0 ? pmul8(a & 0xff, b & 0xff) : null;
+      return Math.imul(a, b);
+    case 0x16:
+      if (size === 0 || size === 3) return null;
+      return sqdmulh(st, a & m, b & m, bits, u);
+    default:
+      return null;
+  }
+}
+
+function op64(opc: number, u: boolean, a: bigint, b: bigint): bigint | null {
+  switch (opc) {
+    case 0x01: {
+      const r = u ? uqadd64(st, lo32(a), hi32(a), lo32(b), hi32(b)) : sqadd64(st, lo32(a), hi32(a), lo32(b), hi32(b));
+      return from2(r, st.rhi);
+    }
+    case 0x05: {
+      const r = u ? uqadd64(st, lo32(a), hi32(a), lo32(b), hi32(b), true) : sqadd64(st, lo32(a), hi32(a), lo32(b), hi32(b), true);
+      return from2(r, st.rhi);
+    }
+    case 0x06:
+      return (u ? a > b : BigInt.asIntN(64, a) > BigInt.asIntN(64, b)) ? -1n : 0n;
+    case 0x07:
+      return (u ? a >= b : BigInt.asIntN(64, a) >= BigInt.asIntN(64, b)) ? -1n : 0n;
+    case 0x08:
+    case 0x09:
+    case 0x0a:
+    case 0x0b: {
+      const r = shlReg64(st, lo32(a), hi32(a), Number(b & 0xffn), !u, (opc & 2) !== 0, (opc & 1) !== 0);
+      return from2(r, st.rhi);
+    }
+    case 0x10:
+      return u ? a - b : a + b;
+    case 0x11:
+      return u ? (a === b ? -1n : 0n) : (a & b) !== 0n ? -1n : 0n;
+    default:
+      return null;
+  }
+}
+
+/** Ops that read signed lanes when U = 0 (all but the bitwise-looking ones read as unsigned). */
+function signedLanes(opc: number, u: boolean): boolean {
+  if (u) return false;
+  return opc !== 0x01 && opc !== 0x05 && opc !== 0x08 && opc !== 0x09 && opc !== 0x0a && opc !== 0x0b && opc !== 0x16;
+}
+
+export function threeSameInt(w: number): boolean {
+  const scalar = (w >>> 28) & 1;
+  const q = (w >>> 30) & 1;
+  const u = ((w >>> 29) & 1) === 1;
+  const size = (w >>> 22) & 3;
+  const rm = (w >>> 16) & 31;
+  const opc = (w >>> 11) & 31;
+  const rn = (w >>> 5) & 31;
+  const rd = w & 31;
+  if (scalar) {
+    const ok =
+      opc === 0x01 || opc === 0x05 || opc === 0x09 || opc === 0x0b || (opc === 0x16 && (size === 1 || size === 2)) || (size === 3 && (opc === 0x06 || opc === 0x07 || opc === 0x08 || opc === 0x0a || opc === 0x10 || opc === 0x11));
+    if (!ok) return false;
+    clearOut();
+    if (size === 3) {
+      const r = op64(opc, u, get64(rn, 0), get64(rm, 0));
+      if (r === null) return false;
+      put64(0, r);
+    } else {
+      const sg = signedLanes(opc, u);
+      const r = op32(opc, u, size, get(rn, size, 0, sg), get(rm, size, 0, sg), 0);
+      if (r === null) return false;
+      put(size, 0, r);
+    }
+    commitScalar(rd, size);
+    return true;
+  }
+  if (size === 3) {
+    if (!q) return false;
+    if (opc === 0x17) {
+      if (u) return false;
+      // ADDP .2D
+      put64(0, get64(rn, 0) + get64(rn, 1));
+      put64(1, get64(rm, 0) + get64(rm, 1));
+      commit(rd, 1);
+      return true;
+    }
+    for (let i = 0; i < 2; i++) {
+      const r = op64(opc, u, get64(rn, i), get64(rm, i));
+      if (r === null) return false;
+      put64(i, r);
+    }
+    commit(rd, 1);
+    return true;
+  }
+  const n = (q ? 16 : 8) >>> size;
+  if (opc >= 0x14 && opc <= 0x17 && opc !== 0x16) {
+    // Pairwise: SMAXP/UMAXP, SMINP/UMINP, ADDP.
+    if (opc === 0x17 && u) return false;
+    const half = n >>> 1;
+    for (let i = 0; i < n; i++) {
+      const src = i < half ? rn : rm;
+      const j = (i < half ? i : i - half) * 2;
+      const a = u ? getU(src, size, j) : getS(src, size, j);
+      const b = u ? getU(src, size, j + 1) : getS(src, size, j + 1);
+      put(size, i, opc === 0x17 ? a + b : opc === 0x14 ? (a > b ? a : b) : a < b ? a : b);
+    }
+    commit(rd, q);
+    return true;
+  }
+  if ((opc === 0x12 || opc === 0x13 || opc === 0x16) && size === 3) return false;
+  const sg = signedLanes(opc, u);
+  for (let i = 0; i < n; i++) {
+    const r = op32(opc, u, size, get(rn, size, i, sg), get(rm, size, i, sg), getU(rd, size, i));
+    if (r === null) return false;
+    put(size, i, r);
+  }
+  commit(rd, q);
+  return true;
+}
