@@ -344,6 +344,15 @@ static void test_misc(void) {
   WRITE_SYSREG(cpacr_el1, cpacr);
   ISB();
 
+  /* System register space: an unallocated register is UNDEFINED; an unallocated ID register
+   * (op0=3 op1=0 CRn=0 CRm=1..7) reads as zero, as Linux expects when probing newer features. */
+  u64 before_sys = exc_count;
+  u64 id = 0x1234;
+  __asm__ volatile("mrs %0, s3_0_c0_c7_7" : "+r"(id) : : "memory");
+  check("id-space-raz", exc_count == before_sys && id == 0, id);
+  __asm__ volatile("mrs %0, s3_0_c2_c7_7" : "+r"(id) : : "memory");
+  check("unallocated-sysreg-undef", exc_count == before_sys + 1 && ec_of(last_esr) == 0x00, last_esr);
+
   /* Current EL and SPSel. */
   check("currentel-el1", READ_SYSREG(CurrentEL) == 4, READ_SYSREG(CurrentEL));
   check("spsel-1", READ_SYSREG(SPSel) == 1, READ_SYSREG(SPSel));

@@ -46,12 +46,20 @@ const ICC_IAR1 = sysregEncoding(3, 0, 12, 12, 0);
 const ICC_EOIR1 = sysregEncoding(3, 0, 12, 12, 1);
 const ICC_SRE = sysregEncoding(3, 0, 12, 12, 5);
 
+/** Whether `encoding` is a GICv3 CPU interface register (ICC_PMR_EL1, or op0=3 op1=0 CRn=12 CRm=8..12). */
+function isIcc(encoding: number): boolean {
+  if (encoding === sysregEncoding(3, 0, 4, 6, 0)) return true;
+  const crm = (encoding >>> 3) & 15;
+  return encoding >>> 7 === ((3 << 7) | (0 << 4) | 12) && crm >= 8 && crm <= 12;
+}
+
 /** ICC_* as a fake CPU interface: the only interrupt source is the virtual timer (INTID 27). */
 class FakeGicCpuInterface implements SystemRegisterHandler {
   timerLevel = false;
   active = false;
   readonly regs = new Map<number, number>();
   readSysreg(_cpu: number, encoding: number, out: SysregValue): boolean {
+    if (!isIcc(encoding)) return false;
     out.hi = 0;
     if (encoding === ICC_IAR1) {
       if (this.timerLevel && !this.active) {
@@ -68,6 +76,7 @@ class FakeGicCpuInterface implements SystemRegisterHandler {
     return true;
   }
   writeSysreg(_cpu: number, encoding: number, lo: number): boolean {
+    if (!isIcc(encoding)) return false;
     if (encoding === ICC_EOIR1 && lo === 27) this.active = false;
     else this.regs.set(encoding, lo);
     return true;
