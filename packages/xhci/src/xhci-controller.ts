@@ -1174,10 +1174,13 @@ export class XhciController extends PciFunction {
     }
   }
 
-  private advance(slot: Slot, ep: Endpoint): void {
+  /** Moves past the TD just run; the output context follows (as qemu-xhci, which keeps it current). */
+  private advance(slot: Slot, ep: Endpoint, dci: number): void {
     ep.dequeue = this.nextDequeue;
     ep.ccs = this.nextCcs;
-    void slot;
+    const at = slot.ctx + C.CTX_SIZE * dci + 8;
+    this.dma.write32(at, ((ep.dequeue % 2 ** 32 & ~0xf) | ep.ccs) >>> 0);
+    this.dma.write32(at + 4, Math.floor(ep.dequeue / 2 ** 32) >>> 0);
   }
 
   private runControl(id: number, slot: Slot, ep: Endpoint, dev: UsbDevice, n: number): boolean {
@@ -1213,7 +1216,7 @@ export class XhciController extends PciFunction {
       this.halt(slot, 1, ep, id, stallAt, C.CC_STALL, 0);
       return false;
     }
-    this.advance(slot, ep);
+    this.advance(slot, ep, 1);
     this.finish(id, 1, 0, 1, null, 0);
     if (n > 2) {
       const data = dirIn ? result.subarray(0, Math.min(result.length, setup.wLength, room)) : null;
@@ -1241,14 +1244,14 @@ export class XhciController extends PciFunction {
         this.halt(slot, dci, ep, id, this.tdAddr[0]!, C.CC_BABBLE, 0);
         return false;
       }
-      this.advance(slot, ep);
+      this.advance(slot, ep, dci);
       this.finish(id, dci, 0, n, r, 0);
       return true;
     }
     const out = this.gather(0, n, room);
     if (!out) {
       this.log.guestError(this.name, `slot ${id} endpoint ${dci}: OUT data buffer is not in RAM`);
-      this.advance(slot, ep);
+      this.advance(slot, ep, dci);
       this.transferEvent(this.tdAddr[0]!, C.CC_DATA_BUFFER_ERROR, room, id, dci, false, true, 0);
       return true;
     }
@@ -1261,7 +1264,7 @@ export class XhciController extends PciFunction {
       this.halt(slot, dci, ep, id, this.tdAddr[0]!, C.CC_STALL, this.tdDw[2]! & 0x1ffff);
       return false;
     }
-    this.advance(slot, ep);
+    this.advance(slot, ep, dci);
     this.finish(id, dci, 0, n, null, out.length);
     return true;
   }

@@ -4,7 +4,8 @@
 // The log's writes are replayed on our controller (keyboard on the same port 5); every
 // register read, event TRB, output context and descriptor byte must match, except the
 // differences listed (and explained) below.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -29,19 +30,42 @@ function run(cmd: string, args: string[]): string {
 let dir = '';
 let log: Array<[string, number, number]> = [];
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'xhci-enum-'));
   const elf = join(dir, 'enumprobe.elf');
   run('aarch64-linux-gnu-gcc', [
     '-O2', '-ffreestanding', '-nostdlib', '-nostartfiles', '-static', '-no-pie', '-fno-pie', '-mgeneral-regs-only',
     '-Wl,-Ttext=0x40080000', '-Wl,-e,_start', '-o', elf, join(here, 'guest', 'enumprobe.c'),
   ]);
-  const out = run('qemu-system-aarch64', [
-    '-machine', 'virt,highmem=off,gic-version=3,its=off', '-cpu', 'cortex-a72', '-nographic', '-nic', 'none', '-nodefaults',
-    '-serial', 'stdio', '-device', 'qemu-xhci,addr=1', '-device', 'usb-kbd', '-device', 'usb-tablet', '-kernel', elf,
-  ]);
+  const mon = join(dir, 'monitor');
+  // The guest prints "K" when it waits for key reports: then the HMP monitor presses 'a'.
+  const out = await new Promise<string>((resolve, reject) => {
+    const q = spawn('qemu-system-aarch64', [
+      '-machine', 'virt,highmem=off,gic-version=3,its=off', '-cpu', 'cortex-a72', '-nographic', '-nic', 'none', '-nodefaults',
+      '-serial', 'stdio', '-monitor', `unix:${mon},server=on,wait=off`,
+      '-device', 'qemu-xhci,addr=1', '-device', 'usb-kbd', '-device', 'usb-tablet', '-kernel', elf,
+    ]);
+    let text = '';
+    let sent = false;
+    const timer = setTimeout(() => q.kill(), 60_000);
+    q.on('error', (e) => reject(new Error(`qemu-system-aarch64: ${e.message}; ${HINT}`)));
+    q.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      if (!sent && /^K$/m.test(text)) {
+        sent = true;
+        const c = connect(mon, () => c.end('sendkey a\n'));
+        c.on('error', reject);
+      }
+    });
+    q.on('close', () => {
+      clearTimeout(timer);
+      resolve(text);
+    });
+  });
   if (!out.includes('END')) throw new Error(`the probe did not finish:\n${out}`);
-  log = [...out.matchAll(/^([wWRm]) ([0-9a-f]{8}) ([0-9a-f]{8})$/gm)].map((m) => [m[1]!, parseInt(m[2]!, 16), parseInt(m[3]!, 16)]);
+  log = [...out.matchAll(/^(?:([wWRm]) ([0-9a-f]{8}) ([0-9a-f]{8})|(K))$/gm)].map((m) =>
+    m[4] ? ['K', 0, 0] : [m[1]!, parseInt(m[2]!, 16), parseInt(m[3]!, 16)],
+  );
 }, 120_000);
 
 afterAll(() => {
@@ -73,12 +97,16 @@ describe('keyboard enumeration against QEMU qemu-xhci + usb-kbd', () => {
     const pciMem = new AddressSpace({ name: 'pci-mem', unmappedValue: 'ones' });
     const xhci = new XhciController();
     xhci.attach({ memory: pciMem, dma: g.mem, setIntx: () => {} });
-    xhci.attach(5, new UsbKeyboard());
+    const kbd = new UsbKeyboard();
+    xhci.attach(5, kbd);
     xhci.attach(6, new UsbTablet());
     const d = new XhciDriver(xhci, pciMem, g);
     const diffs: string[] = [];
     for (const [kind, addr, value] of log) {
-      if (kind === 'w') g.w32(addr, value);
+      if (kind === 'K') {
+        kbd.press(0x04); // what HMP `sendkey a` does: press, then release
+        kbd.release(0x04);
+      } else if (kind === 'w') g.w32(addr, value);
       else if (kind === 'W') d.w32(addr, value);
       else {
         const ours = kind === 'R' ? d.r32(addr) : g.r32(addr);
@@ -88,5 +116,7 @@ describe('keyboard enumeration against QEMU qemu-xhci + usb-kbd', () => {
       }
     }
     expect(diffs).toEqual([]);
+    // The key reports themselves (HID 1.11 boot report for 'a', then all keys up).
+    expect([g.r32(0x4040_9100), g.r32(0x4040_9104), g.r32(0x4040_9200), g.r32(0x4040_9204)]).toEqual([0x0004_0000, 0, 0, 0]);
   });
 });

@@ -115,6 +115,26 @@ int main(void) {
   cmd(0, (10 << 10) | (70u << 24)); // no such slot
   cmd(0, 9 << 10);                  // Enable Slot again
   cmd(0, 30 << 10);                 // not a command
+  // Key input through the re-enabled slot 1: address and configure the keyboard again, queue two interrupt
+  // TDs, print "K" (the host presses and releases 'a' then) and wait for two transfer events.
+  mw(M + 8, OUT + 0x400); mw(M + 12, 0);
+  mw(IN + 72, EP0 + 0x800 | 1);
+  cmd(IN, (11 << 10) | (1u << 24));
+  mw(IN2 + 136, EPR + 0x800 | 1);
+  cmd(IN2, (12 << 10) | (1u << 24));
+  int nk = 0;
+  trb(EPR + 0x800, &nk, BUF + 0x1100, 0, 8, (1 << 10) | (1 << 2) | (1 << 5));
+  trb(EPR + 0x800, &nk, BUF + 0x1200, 0, 8, (1 << 10) | (1 << 2) | (1 << 5));
+  int before = 0;
+  for (int i = 0; i < NEVT; i++) before += *(volatile uint32_t *)(uintptr_t)(EVT + 16 * i + 12) & 1;
+  W(0x2004, 3);
+  out('K'); out('\n');
+  for (long spin = 0; spin < 400000000L; spin++) {
+    int n = 0;
+    for (int i = 0; i < NEVT; i++) n += *(volatile uint32_t *)(uintptr_t)(EVT + 16 * i + 12) & 1;
+    if (n >= before + 2) break;
+  }
+  dump(BUF + 0x1100, 2); dump(BUF + 0x1200, 2); dump(OUT + 0x400 + 96, 8);
   // Results.
   dump(dev, 5); dump(conf, 9); dump(lang, 1); dump(status, 1); dump(getconf, 1);
   dump(idle, 1); dump(proto, 1); dump(report, 2);
