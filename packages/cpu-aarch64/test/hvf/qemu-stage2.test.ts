@@ -1,17 +1,13 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeDataAbort, esrEc, HvfEc } from '../../src/hvf/syndrome.js';
-import { requireTools } from '../oracle/tools.js';
+import { runEl2Payload } from './qemu-el2.js';
 import { makeRig, MMIO_BASE } from './setup.js';
 
 /**
  * Real stage-2 data-abort syndromes as the oracle: QEMU's TCG model of an
  * Arm CPU with EL2 reports them in ESR_EL2 exactly as Hypervisor.framework
- * reports exits. The payload (stage2-aborts.s) makes EL1 execute each
+ * reports exits. The payload (qemu-stage2.s) makes EL1 execute each
  * instruction below against unmapped guest memory.
  */
 interface Case {
@@ -50,26 +46,10 @@ const CASES: Case[] = [
   { insn: 'ldp x20, x21, [x1]', isv: false },
 ];
 
-let dir = '';
 let syndromes: number[] = [];
 
 beforeAll(() => {
-  requireTools('qemu-system-aarch64', 'aarch64-linux-gnu-as', 'aarch64-linux-gnu-ld');
-  dir = mkdtempSync(join(tmpdir(), 'vmapple-hvf-s2-'));
-  const src = new URL('./stage2-aborts.s', import.meta.url).pathname;
-  execFileSync('aarch64-linux-gnu-as', ['-o', join(dir, 's2.o'), src]);
-  execFileSync('aarch64-linux-gnu-ld', ['-Ttext=0x40080000', '-e', '_start', '-o', join(dir, 's2.elf'), join(dir, 's2.o')]);
-  const args = ['-M', 'virt,gic-version=3,virtualization=on', '-cpu', 'cortex-a57', '-m', '256M', '-nographic', '-net', 'none'];
-  const r = spawnSync('qemu-system-aarch64', [...args, '-monitor', 'none', '-kernel', join(dir, 's2.elf')], { encoding: 'utf8', timeout: 30_000 });
-  if (r.status !== 0) throw new Error(`qemu-system-aarch64 failed (${r.status}, ${r.signal}): ${r.stderr}`);
-  syndromes = r.stdout
-    .split(/\r?\n/)
-    .filter((l) => /^[0-9a-f]{8}$/.test(l))
-    .map((l) => parseInt(l, 16) >>> 0);
-});
-
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  syndromes = runEl2Payload('qemu-stage2.s');
 });
 
 describe('data-abort syndromes from QEMU (EL2, stage-2 faults)', () => {
