@@ -19,10 +19,10 @@ import { indexed } from './simd/indexed.js';
 import { scalarDup, crypto } from './simd/misc.js';
 import { fpThreeSame, fpTwoRegMisc } from './simd/fp-vector.js';
 import { scalarFp } from './simd/scalar-fp.js';
-import { loadStoreSingle } from './simd/load-store.js';
+import { loadStoreSingle, type SimdMemory } from './simd/load-store.js';
 
 /** What an FP/SIMD instruction may touch. */
-export interface FpSimdContext {
+export interface FpSimdContext extends SimdMemory {
   /** V registers: 32 x 128 bits, little-endian lanes (V64[2r] = low half of Vr). */
   readonly V64: BigUint64Array;
   readonly V32: Uint32Array;

@@ -68,7 +68,11 @@ export function fpcr(r: Rng): number {
   return ((r.int(4) << 22) | (r.bool() ? 1 << 24 : 0) | (r.bool() ? 1 << 25 : 0) | (r.int(4) === 0 ? 1 << 26 : 0)) >>> 0;
 }
 
-export function randomCase(r: Rng, pattern: string): SimdCase {
+/**
+ * A random case. `pointers` (a bit mask over X0-X7) makes those registers offsets 0..16 into the
+ * 64-byte memory block.
+ */
+export function randomCase(r: Rng, pattern: string, pointers = 0): SimdCase {
   const v = new Uint8Array(512);
   const w32 = new Uint32Array(v.buffer);
   for (let i = 0; i < 32; i++) {
@@ -87,5 +91,8 @@ export function randomCase(r: Rng, pattern: string): SimdCase {
     const hi = r.int(4) === 0 ? (r.bool() ? 0xffffffff : 0) : word(r);
     x[i] = (BigInt(hi) << 32n) | BigInt(lo);
   }
-  return { word: encode(pattern, r), fpcr: fpcr(r), nzcv: (r.int(16) << 28) >>> 0, x, v };
+  for (let i = 0; i < 8; i++) if ((pointers >>> i) & 1) x[i] = BigInt(r.int(17));
+  const mem = new Uint8Array(64);
+  for (let i = 0; i < 64; i++) mem[i] = r.u32() & 0xff;
+  return { word: encode(pattern, r), fpcr: fpcr(r), nzcv: (r.int(16) << 28) >>> 0, x, v, mem, xrel: pointers };
 }

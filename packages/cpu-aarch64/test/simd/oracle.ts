@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTools } from '../oracle/tools.js';
 
-export const IN_REC = 16 + 64 + 512;
-export const OUT_REC = 512 + 64 + 16;
+export const IN_REC = 16 + 64 + 512 + 64;
+export const OUT_REC = 512 + 64 + 16 + 64;
 
 export interface SimdCase {
   word: number;
@@ -21,6 +21,9 @@ export interface SimdCase {
   x: BigUint64Array;
   /** V0-V31, 16 bytes each. */
   v: Uint8Array;
+  /** A 64-byte memory block; X registers whose bit is set in `xrel` hold offsets into it. */
+  mem: Uint8Array;
+  xrel: number;
 }
 
 export interface SimdResult {
@@ -29,6 +32,7 @@ export interface SimdResult {
   v: Uint8Array;
   fpsr: number;
   nzcv: number;
+  mem: Uint8Array;
 }
 
 const SOURCE = String.raw`
@@ -38,8 +42,9 @@ const SOURCE = String.raw`
 #include <signal.h>
 #include <setjmp.h>
 #include <sys/mman.h>
-struct rec { uint32_t word, fpcr, nzcv, pad; uint64_t x[8]; uint8_t v[512]; };
-struct res { uint8_t v[512]; uint64_t x[8]; uint32_t fpsr, nzcv, undef, pad; };
+struct rec { uint32_t word, fpcr, nzcv, xrel; uint64_t x[8]; uint8_t v[512]; uint8_t mem[64]; };
+struct res { uint8_t v[512]; uint64_t x[8]; uint32_t fpsr, nzcv, undef, pad; uint8_t mem[64]; };
+static uint8_t mem[64] __attribute__((aligned(64)));
 static sigjmp_buf jb;
 static void onill(int s) { (void)s; siglongjmp(jb, 1); }
 /* state block: v[512] x[8] nzcv fpcr fpsr */
@@ -84,12 +89,15 @@ int main(int argc, char **argv) {
     uint32_t *slot = code + 2 * (n++ % 8192);
     slot[0] = r.word; slot[1] = 0xd65f03c0;
     __builtin___clear_cache((char *)slot, (char *)(slot + 2));
-    memcpy(s.v, r.v, 512); memcpy(s.x, r.x, 64);
+    memcpy(s.v, r.v, 512); memcpy(s.x, r.x, 64); memcpy(mem, r.mem, 64);
+    for (int i = 0; i < 8; i++) if (r.xrel & (1u << i)) s.x[i] += (uint64_t)mem;
     s.nzcv = r.nzcv; s.fpcr = r.fpcr; s.fpsr = 0; s.code = (uint64_t)slot;
     memset(&o, 0, sizeof o);
     if (sigsetjmp(jb, 1) == 0) {
       runone(&s);
       memcpy(o.v, s.v, 512); memcpy(o.x, s.x, 64); o.fpsr = (uint32_t)s.fpsr; o.nzcv = (uint32_t)s.nzcv;
+      for (int i = 0; i < 8; i++) if (r.xrel & (1u << i)) o.x[i] -= (uint64_t)mem;
+      memcpy(o.mem, mem, 64);
     } else {
       __asm__ volatile("msr fpcr, xzr");
       o.undef = 1;
@@ -134,6 +142,8 @@ export function runSimdOracle(cases: readonly SimdCase[]): SimdResult[] {
     inBuf.writeUInt32LE(k.word >>> 0, o);
     inBuf.writeUInt32LE(k.fpcr >>> 0, o + 4);
     inBuf.writeUInt32LE(k.nzcv >>> 0, o + 8);
+    inBuf.writeUInt32LE(k.xrel >>> 0, o + 12);
+    inBuf.set(k.mem, o + 592);
     for (let j = 0; j < 8; j++) inBuf.writeBigUInt64LE(k.x[j]!, o + 16 + 8 * j);
     inBuf.set(k.v, o + 80);
   });
@@ -156,6 +166,7 @@ export function runSimdOracle(cases: readonly SimdCase[]): SimdResult[] {
       fpsr: out.readUInt32LE(o + 576),
       nzcv: out.readUInt32LE(o + 580),
       undef: out.readUInt32LE(o + 584) !== 0,
+      mem: new Uint8Array(out.subarray(o + 592, o + 656)),
     });
   }
   return res;

@@ -4,7 +4,24 @@ import { executeFpMove, executeFpSimd, type FpSimdContext } from '../../src/inte
 import { Rng, randomCase } from './gen.js';
 import { runSimdOracle, type SimdCase } from './oracle.js';
 
+/** Where the test context places the 64-byte memory block (X registers flagged in xrel are offsets). */
+const MEMBASE = 0x4000_0000n;
+
 class Ctx implements FpSimdContext {
+  readonly mem = new Uint8Array(64);
+  simdLoad(va: bigint, bytes: number): bigint | null {
+    const o = Number(va - MEMBASE);
+    if (va < MEMBASE || o + bytes > 64) throw new Error(`load outside the block at ${va.toString(16)}`);
+    let v = 0n;
+    for (let b = bytes - 1; b >= 0; b--) v = (v << 8n) | BigInt(this.mem[o + b]!);
+    return v;
+  }
+  simdStore(va: bigint, bytes: number, value: bigint): boolean {
+    const o = Number(va - MEMBASE);
+    if (va < MEMBASE || o + bytes > 64) throw new Error(`store outside the block at ${va.toString(16)}`);
+    for (let b = 0; b < bytes; b++) this.mem[o + b] = Number((value >> BigInt(8 * b)) & 0xffn);
+    return true;
+  }
   readonly V64 = new BigUint64Array(64);
   readonly V32 = new Uint32Array(this.V64.buffer);
   readonly V8 = new Uint8Array(this.V64.buffer);
@@ -31,6 +48,8 @@ function isMove(w: number): boolean {
 export interface Template {
   name: string;
   pattern: string;
+  /** X registers (bit mask) that point into the memory block. */
+  pointers?: number;
 }
 
 const hex = (x: number) => (x >>> 0).toString(16).padStart(8, '0');
@@ -42,7 +61,8 @@ function disasmHint(w: number): string {
 function execOurs(c: Ctx, k: SimdCase): boolean {
   c.V8.set(k.v);
   c.R.fill(0n);
-  for (let i = 0; i < 8; i++) c.R[i] = k.x[i]!;
+  for (let i = 0; i < 8; i++) c.R[i] = (k.xrel >>> i) & 1 ? MEMBASE + k.x[i]! : k.x[i]!;
+  c.mem.set(k.mem);
   c.fpcr = k.fpcr;
   c.fpsr = 0;
   c.flags = k.nzcv;
@@ -56,7 +76,7 @@ export function differential(templates: readonly Template[], perTemplate: number
   const names: string[] = [];
   for (const t of templates) {
     for (let i = 0; i < perTemplate; i++) {
-      cases.push(randomCase(r, t.pattern));
+      cases.push(randomCase(r, t.pattern, t.pointers ?? 0));
       names.push(t.name);
     }
   }
@@ -96,6 +116,13 @@ export function differential(templates: readonly Template[], perTemplate: number
             diffs.push(`v${v}: expected ${x} got ${g} (was ${src})`);
             break;
           }
+        }
+      }
+      for (let j = 0; j < 8; j++) if ((k.xrel >>> j) & 1) c.R[j] = BigInt.asUintN(64, c.R[j]! - MEMBASE);
+      for (let b = 0; b < 64; b++) {
+        if (c.mem[b] !== e.mem[b]) {
+          diffs.push(`memory byte ${b}: expected ${e.mem[b]!.toString(16)} got ${c.mem[b]!.toString(16)}`);
+          break;
         }
       }
       for (let j = 0; j < 8; j++) if (c.R[j] !== e.x[j]) diffs.push(`x${j}: expected ${e.x[j]!.toString(16)} got ${c.R[j]!.toString(16)}`);

@@ -26,6 +26,20 @@ export const INTEGER: Template[] = [
   { name: 'scalar indexed element', pattern: '01 U 11111 ss L M mmmm oooo H 0 nnnnn ddddd' },
 ];
 
+export const LOAD_STORE: Template[] = [
+  { name: 'LD/ST single structure', pattern: '0 Q 0011010 L R 00000 ooo S ss 000gg ttttt', pointers: 0x0f },
+  { name: 'LD/ST single structure, post-index immediate', pattern: '0 Q 0011011 L R 11111 ooo S ss 000gg ttttt', pointers: 0x0f },
+  { name: 'LD/ST single structure, post-index register', pattern: '0 Q 0011011 L R 001gg ooo S ss 000gg ttttt', pointers: 0x0f },
+  { name: 'LD1R-LD4R', pattern: '0 Q 0011010 1 R 00000 11o 0 ss 000gg ttttt', pointers: 0x0f },
+];
+
+export const CRYPTO: Template[] = [
+  { name: 'AES', pattern: '01001110 0010100 001oo 10 nnnnn ddddd' },
+  { name: 'SHA three-register', pattern: '01011110 000 mmmmm 0 ooo 00 nnnnn ddddd' },
+  { name: 'SHA two-register', pattern: '01011110 0010100 000oo 10 nnnnn ddddd' },
+  { name: 'PMULL', pattern: '0 Q 0 01110 s s 1 mmmmm 1110 00 nnnnn ddddd' },
+];
+
 export const FP: Template[] = [
   { name: 'FP three-same', pattern: '0 Q U 01110 a s 1 mmmmm 11 ooo 1 nnnnn ddddd' },
   { name: 'scalar FP three-same', pattern: '01 U 11110 a s 1 mmmmm 11 ooo 1 nnnnn ddddd' },
@@ -42,4 +56,14 @@ export const FP: Template[] = [
   { name: 'FP immediate', pattern: '000 11110 tt 1 iiiiiiii 100 00000 ddddd' },
   { name: 'FP <-> integer', pattern: 's 0 0 11110 tt 1 rr ooo 000000 00ggg 00ggg' },
   { name: 'FP <-> fixed point', pattern: 's 0 0 11110 tt 0 rr ooo 1fffff 00ggg 00ggg' },
+  // Narrower templates: mostly allocated encodings.
+  { name: 'FP 1-source (S/D)', pattern: '000 11110 0t 1 00oooo 10000 nnnnn ddddd' },
+  { name: 'FCVT (H/S/D)', pattern: '000 11110 tt 1 0001oo 10000 nnnnn ddddd' },
+  { name: 'FP 2-source (S/D)', pattern: '000 11110 0t 1 mmmmm 0ooo 10 nnnnn ddddd' },
+  { name: 'FP 3-source (S/D)', pattern: '000 11111 0t o mmmmm o aaaaa nnnnn ddddd' },
+  { name: 'FCVT* to integer (S/D)', pattern: 's 0 0 11110 0t 1 rr 00o 000000 00ggg 00ggg' },
+  { name: 'SCVTF/UCVTF, FCVTA* (S/D)', pattern: 's 0 0 11110 0t 1 00 o1o 000000 00ggg 00ggg' },
+  { name: 'fixed point, 64-bit (S/D)', pattern: '1 0 0 11110 0t 0 rr 0oo ffffff 00ggg 00ggg' },
+  { name: 'FP vector arithmetic (S/D)', pattern: '0 Q U 01110 a s 1 mmmmm 11 ooo 1 nnnnn ddddd' },
+  { name: 'FP vector conversions and rounding', pattern: '0 Q U 01110 a s 10000 11 ooo 10 nnnnn ddddd' },
 ];

@@ -77,22 +77,27 @@ export function put64(i: number, v: bigint): void {
 
 /** Copies the result buffer to Vd; the upper half is zeroed unless q. */
 export function commit(rd: number, q: number): void {
-  V64[rd * 2] = O64[0]!;
-  V64[rd * 2 + 1] = q ? O64[1]! : 0n;
+  const o = rd * 4;
+  V32[o] = O32[0]!;
+  V32[o + 1] = O32[1]!;
+  V32[o + 2] = q ? O32[2]! : 0;
+  V32[o + 3] = q ? O32[3]! : 0;
 }
 
 /** Writes a scalar result of `size` bytes log2 (0..3) held in the result buffer's element 0, zeroing the rest. */
 export function commitScalar(rd: number, size: number): void {
-  if (size < 3) {
-    const v = size === 0 ? O8[0]! : size === 1 ? O16[0]! : O32[0]!;
-    V64[rd * 2] = BigInt(v);
-  } else V64[rd * 2] = O64[0]!;
-  V64[rd * 2 + 1] = 0n;
+  const o = rd * 4;
+  V32[o] = size === 0 ? O8[0]! : size === 1 ? O16[0]! : O32[0]!;
+  V32[o + 1] = size === 3 ? O32[1]! : 0;
+  V32[o + 2] = 0;
+  V32[o + 3] = 0;
 }
 
 export function clearOut(): void {
-  O64[0] = 0n;
-  O64[1] = 0n;
+  O32[0] = 0;
+  O32[1] = 0;
+  O32[2] = 0;
+  O32[3] = 0;
 }
 
 /** Lane mask for size 0..2. */
