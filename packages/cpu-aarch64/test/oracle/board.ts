@@ -88,6 +88,8 @@ export interface PayloadRun {
   exit: 'off' | 'limit' | RunExit;
   retired: number;
   hostMs: number;
+  /** CPU time of this process (user + system) during the run. */
+  cpuMs: number;
 }
 
 export class PayloadBoard {
@@ -156,6 +158,7 @@ export class PayloadBoard {
     const cpu = this.cpu;
     const start = cpu.retired;
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     let exit: PayloadRun['exit'] = 'limit';
     while (cpu.retired - start < maxInstructions) {
       const r = cpu.run(slice);
@@ -182,6 +185,7 @@ export class PayloadBoard {
       exit,
       retired: cpu.retired - start,
       hostMs: performance.now() - t0,
+      cpuMs: ((c => c.user + c.system)(process.cpuUsage(c0))) / 1000,
     };
   }
 }
