@@ -762,7 +762,8 @@ export class XhciController extends PciFunction {
     let cc = this.checkSlot(id);
     if (cc !== C.CC_SUCCESS) return cc;
     const slot = this.slots[id]!;
-    if (bsr ? slot.state !== C.SLOT_STATE_DISABLED : slot.state >= C.SLOT_STATE_ADDRESSED) return C.CC_CONTEXT_STATE_ERROR;
+    // BSR = 1 is accepted in the Default state too (a repeat), as qemu-xhci does.
+    if (slot.state >= C.SLOT_STATE_ADDRESSED) return C.CC_CONTEXT_STATE_ERROR;
     const ctl = new Uint32Array(8);
     const sc = new Uint32Array(8);
     const ep0 = new Uint32Array(8);

@@ -119,7 +119,15 @@ int main(void) {
   // TDs, print "K" (the host presses and releases 'a' then) and wait for two transfer events.
   mw(M + 8, OUT + 0x400); mw(M + 12, 0);
   mw(IN + 72, EP0 + 0x800 | 1);
+  cmd(IN, (11 << 10) | (1 << 9) | (1u << 24)); // BSR = 1 first (Linux's new scheme)
+  dump(OUT + 0x400, 8); dump(OUT + 0x420, 8);
+  cmd(IN, (11 << 10) | (1 << 9) | (1u << 24)); // again: Context State Error
   cmd(IN, (11 << 10) | (1u << 24));
+  dump(OUT + 0x400, 8); dump(OUT + 0x420, 8);
+  // Evaluate Context: EP0 max packet size 8 and a max exit latency.
+  mw(IN + 0x300 + 4, 3); mw(IN + 0x300 + 36, 0x10); mw(IN + 0x300 + 68, 8u << 16);
+  cmd(IN + 0x300, (13 << 10) | (1u << 24));
+  dump(OUT + 0x400, 8); dump(OUT + 0x420, 8);
   mw(IN2 + 136, EPR + 0x800 | 1);
   cmd(IN2, (12 << 10) | (1u << 24));
   int nk = 0;
