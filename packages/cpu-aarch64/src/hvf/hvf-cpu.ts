@@ -124,6 +124,7 @@ export class HvfCpu implements Cpu {
     this.irq = { setLevel: (level: boolean) => this.setInterrupt(false, level) };
     this.fiq = { setLevel: (level: boolean) => this.setInterrupt(true, level) };
     this.vcpu = this.native.vcpuCreate(this.exitRecord, () => this.asyncExit());
+    this.native.setVtimerOffset(this.vcpu, options.vm.vtimerOffset);
     this.architecturalReset();
     this.on = false;
   }

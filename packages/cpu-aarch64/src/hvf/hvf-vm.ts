@@ -25,6 +25,11 @@ export class HvfVm {
   readonly native: HvfNative;
   readonly memory: AddressSpace;
   readonly usesHvfGic: boolean;
+  /**
+   * Every vCPU's vtimer offset: the host counter when the VM was created, so
+   * the guest's virtual counter starts near 0 (spec §9.4).
+   */
+  readonly vtimerOffset: bigint;
   private readonly nativeBuffers = new WeakSet<ArrayBuffer>();
   /** Mapped ranges: guest base → size. */
   private readonly mapped = new Map<number, number>();
@@ -45,6 +50,7 @@ export class HvfVm {
       v.int('gic.redistributorBase', options.gic.redistributorBase, 0, { min: 0 });
     }
     this.native.vmCreate(ipaBits, options.gic ?? null);
+    this.vtimerOffset = this.native.hostTicks();
     this.unsubscribe = this.memory.onChange(() => this.syncMappings());
     this.syncMappings();
   }

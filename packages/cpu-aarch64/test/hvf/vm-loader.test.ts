@@ -44,6 +44,17 @@ describe('HvfVm', () => {
     expect(native.spis).toEqual([[49, true]]);
   });
 
+  it('the guest virtual counter starts at VM creation (vtimer offset = host ticks then)', () => {
+    const native = new FakeHvfNative();
+    native.hostNs = 5_000_000_000;
+    const memory = new AddressSpace();
+    const vm = new HvfVm({ native, memory });
+    native.hostNs += 1_000_000_000;
+    const cpu = new HvfCpu({ vm, memory, clock: new VirtualClock({ mode: 'realtime', hostNowMs: () => native.hostNs / 1e6 }) });
+    expect(native.getVtimerOffset(cpu.vcpu)).toBe(120_000_000n); // 5 s of 24 MHz
+    expect(cpu.virtualCount()).toBe(24_000_000n); // 1 s later
+  });
+
   it('HvfCpu refuses a deterministic clock and a foreign AddressSpace', () => {
     const native = new FakeHvfNative();
     const memory = new AddressSpace();
