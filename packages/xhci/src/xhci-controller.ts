@@ -412,7 +412,7 @@ export class XhciController extends PciFunction {
         return;
       case C.OP_CRCR_LO:
         if (this.crr) {
-          if (v & (C.CRCR_CS | C.CRCR_CA)) this.stopCommandRing(v & C.CRCR_CA ? C.CC_COMMAND_ABORTED : C.CC_COMMAND_RING_STOPPED);
+          if (v & (C.CRCR_CS | C.CRCR_CA)) this.stopCommandRing();
           return;
         }
         this.crcrLo = v;
@@ -613,7 +613,6 @@ export class XhciController extends PciFunction {
       const t = this.trbView;
       const d0 = t.getUint32(0, true);
       const d1 = t.getUint32(4, true);
-      const d2 = t.getUint32(8, true);
       const d3 = t.getUint32(12, true);
       if ((d3 & C.TRB_C) !== this.cmdCcs) return;
       const type = (d3 >>> 10) & 0x3f;
@@ -670,17 +669,15 @@ export class XhciController extends PciFunction {
           cc = C.CC_TRB_ERROR;
           outSlot = 0;
       }
-      void d2;
       // A command naming a bad or disabled slot completes with Slot ID 0 (as qemu-xhci).
       if (cc === C.CC_SLOT_NOT_ENABLED || (cc === C.CC_TRB_ERROR && (slotId < 1 || slotId > this.numSlots))) outSlot = 0;
       this.commandCompletion(at, cc, outSlot);
     }
   }
 
-  private stopCommandRing(cc: number): void {
+  /** CRCR.CS or CA: commands run to completion in the doorbell write, so there is never one to abort. */
+  private stopCommandRing(): void {
     this.crr = false;
-    // Commands run to completion in the doorbell write, so nothing is in flight to abort.
-    void cc;
     this.commandCompletion(this.cmdDequeue, C.CC_COMMAND_RING_STOPPED, 0);
   }
 
