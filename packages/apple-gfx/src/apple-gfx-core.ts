@@ -1,4 +1,4 @@
-import { type AddressSpace, hex, type Log, silentLog, type TracePoint } from '@vmapple/core-bus';
+import { type AddressSpace, hex, type Log, silentLog, SnapshotError, type TracePoint } from '@vmapple/core-bus';
 import { type DisplayMode, parseDisplayModes } from './display-modes.js';
 import type { DisplaySink } from './display-sink.js';
 import { FramePump } from './frame-pump.js';
@@ -16,6 +16,14 @@ export interface AppleGfxOptions {
   /** Where frames and the cursor go. */
   sink?: DisplaySink;
   log?: Log;
+}
+
+/** Why snapshots refuse apple-gfx: the framework's state cannot be saved (QEMU installs a migration blocker). */
+export const MIGRATION_BLOCKED = 'apple-gfx: migration state is blocked by the apple-gfx display device';
+
+/** Throws the migration blocker (both variants' saveState/restoreState). */
+export function migrationBlocked(): never {
+  throw new SnapshotError(MIGRATION_BLOCKED);
 }
 
 /** Display descriptor values (spec §8.1). */

@@ -1,5 +1,5 @@
 import { hex, IrqLine, MmioRegion, type RamRegion, type Resettable, type TracePoint } from '@vmapple/core-bus';
-import { AppleGfxCore, type AppleGfxOptions } from './apple-gfx-core.js';
+import { AppleGfxCore, type AppleGfxOptions, migrationBlocked } from './apple-gfx-core.js';
 import type { IosfcDevice } from './pvg-bridge.js';
 
 /** Addresses and interrupts on vmapple (spec §8.3). */
@@ -102,6 +102,15 @@ export class AppleGfxMmio implements Resettable {
     this.core.reset();
     this.gfxIrq.lower();
     this.iosfcIrq.lower();
+  }
+
+  /** Always throws SnapshotError: the framework's state cannot be saved (spec §8.1 migration blocker). */
+  saveState(): never {
+    return migrationBlocked();
+  }
+
+  restoreState(_state: unknown): never {
+    return migrationBlocked();
   }
 
   private iosfcRead(offset: number): number {

@@ -1,7 +1,7 @@
 import { hex, MmioRegion } from '@vmapple/core-bus';
 import { PCI_CAP_ID_MSI, PCI_ROM_ADDRESS, PciFunction, type PciHostPort } from '@vmapple/core-bus/pci';
 import type { Mapping } from '@vmapple/core-bus';
-import { AppleGfxCore, type AppleGfxOptions } from './apple-gfx-core.js';
+import { AppleGfxCore, type AppleGfxOptions, migrationBlocked } from './apple-gfx-core.js';
 
 /** IDs and layout of `apple-gfx-pci` (spec §8.5). */
 export const APPLE_GFX_PCI = {
@@ -143,6 +143,15 @@ export class AppleGfxPci extends PciFunction {
     super.reset();
     this.core.reset();
     this.updateRom();
+  }
+
+  /** Always throws SnapshotError: the framework's state cannot be saved (spec §8.1 migration blocker). */
+  override saveState(): never {
+    return migrationBlocked();
+  }
+
+  override restoreState(_state: unknown): never {
+    return migrationBlocked();
   }
 
   /** Where the expansion ROM is mapped now, or undefined. */

@@ -1,5 +1,5 @@
 // Public API of @vmapple/apple-gfx. The Node loader of the native bridge is at @vmapple/apple-gfx/node.
-export { AppleGfxCore, type AppleGfxOptions, DISPLAY_NAME, DISPLAY_SIZE_MM } from './apple-gfx-core.js';
+export { AppleGfxCore, type AppleGfxOptions, DISPLAY_NAME, DISPLAY_SIZE_MM, MIGRATION_BLOCKED } from './apple-gfx-core.js';
 export { APPLE_GFX_MMIO, AppleGfxMmio } from './apple-gfx-mmio.js';
 export { APPLE_GFX_PCI, AppleGfxPci } from './apple-gfx-pci.js';
 export {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { APPLE_GFX_MMIO, AppleGfxMmio, DISPLAY_NAME, FakePvgBridge, resetDisplaySerialNumbers } from '../src/index.js';
-import { AddressSpace } from '@vmapple/core-bus';
+import { AddressSpace, SnapshotError } from '@vmapple/core-bus';
+import { APPLE_GFX_MMIO, AppleGfxMmio, DISPLAY_NAME, FakePvgBridge, MIGRATION_BLOCKED, resetDisplaySerialNumbers } from '../src/index.js';
 import { mmioRig, RAM_BASE } from './helpers.js';
 
 const G = APPLE_GFX_MMIO.GFX_BASE;
@@ -100,6 +100,13 @@ describe('apple-gfx-mmio registers (spec §8.1, §8.3, §8.4)', () => {
 
   it('bad display-modes throw ConfigError at construction', () => {
     expect(() => mmioRig({ displayModes: ['1920x0@60'] })).toThrow(/height/);
+  });
+
+  it('snapshots are refused with the migration blocker (SnapshotError)', () => {
+    const r = mmioRig();
+    expect(() => r.gfx.saveState()).toThrow(SnapshotError);
+    expect(() => r.gfx.saveState()).toThrow(MIGRATION_BLOCKED);
+    expect(() => r.gfx.restoreState({})).toThrow(SnapshotError);
   });
 
   it('reset resets the framework device and lowers the lines', () => {

@@ -104,6 +104,11 @@ describe('apple-gfx-pci (spec §8.5)', () => {
     expect(r.bridge.device!.resets).toBe(1);
   });
 
+  it('snapshots are refused with the migration blocker', () => {
+    const r = pciRig();
+    expect(() => r.dev.saveState()).toThrow(/migration state is blocked by the apple-gfx display device/);
+  });
+
   it('without an option ROM the ROM register reads 0', () => {
     const r = pciRig();
     r.dev.configWrite(PCI_ROM_ADDRESS, 4, 0xffff_ffff);
