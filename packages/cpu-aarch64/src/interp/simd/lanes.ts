@@ -19,16 +19,16 @@ export interface SimdCtx {
 
 export const st = new FpState();
 
-let buf: ArrayBufferLike | null = null;
+let bound: SimdCtx | null = null;
 export let V8: Uint8Array = new Uint8Array(0);
 export let V16: Uint16Array = new Uint16Array(0);
 export let V32: Uint32Array = new Uint32Array(0);
 export let V64: BigUint64Array = new BigUint64Array(0);
 
-/** Binds the views to this CPU's register file (cheap when unchanged). */
+/** Binds the views to this CPU's register file (a CPU's V file never moves: checked by identity). */
 export function bind(c: SimdCtx): void {
-  if (c.V8.buffer !== buf) {
-    buf = c.V8.buffer;
+  if (c !== bound) {
+    bound = c;
     V8 = c.V8;
     V16 = new Uint16Array(c.V8.buffer, c.V8.byteOffset, 256);
     V32 = c.V32;

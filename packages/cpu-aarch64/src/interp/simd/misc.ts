@@ -26,7 +26,7 @@ export function crypto(w: number): boolean {
   const rd = w & 31;
   const d = rd * 4;
   const n = rn * 4;
-  if ((w & 0xff3e0c00) === 0x4e280800) {
+  if ((w & 0xfffe0c00) === 0x4e280800) {
     switch ((w >>> 12) & 31) {
       case 4:
         aese(V32, d, n);
@@ -44,7 +44,7 @@ export function crypto(w: number): boolean {
         return false;
     }
   }
-  if ((w & 0xff208c00) === 0x5e000000) {
+  if ((w & 0xffe08c00) === 0x5e000000) {
     const op = (w >>> 12) & 7;
     if (op <= 2) sha1hash(V32, d, n, rm * 4, op);
     else if (op === 3) sha1su0(V32, d, n, rm * 4);
@@ -53,7 +53,7 @@ export function crypto(w: number): boolean {
     else return false;
     return true;
   }
-  if ((w & 0xff3e0c00) === 0x5e280800) {
+  if ((w & 0xfffe0c00) === 0x5e280800) {
     switch ((w >>> 12) & 31) {
       case 0: {
         const r = sha1h(V32[n]!);

@@ -7,7 +7,10 @@ import { commit, commitScalar, clearOut, get64, getU, hi32, lo32, from2, put, pu
 
 /** Right shift (1..bits) with optional rounding of a signed/unsigned lane via the register-shift helper. */
 function shr(a: number, sh: number, bits: number, signed: boolean, round: boolean): number {
-  return shlReg(st, a, -sh & 0xff, bits, signed, round, false);
+  if (round) return shlReg(st, a, -sh & 0xff, bits, signed, round, false);
+  if (!signed) return sh >= 32 ? 0 : a >>> sh;
+  const x = (a << (32 - bits)) >> (32 - bits);
+  return x >> (sh > 31 ? 31 : sh);
 }
 function shr64(a: bigint, sh: number, signed: boolean, round: boolean): bigint {
   const r = shlReg64(st, lo32(a), hi32(a), -sh & 0xff, signed, round, false);
