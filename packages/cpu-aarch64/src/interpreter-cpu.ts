@@ -1154,7 +1154,14 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
             break;
           }
 
-          // ---- everything else leaves the fast loop with R[Slot.PC] at this instruction ----
+          case Op.LS_EXCL:
+            if (!this.exclusive(A[idx]!, B[idx]!)) {
+              exit = EXIT_FAULT;
+              break inner;
+            }
+            break;
+
+          // ---- everything else leaves the fast loop with R[PC] at this instruction ----
           default: {
             R[Slot.PC] = R[Slot.PGB]! + OFFS[idx]!;
             // Account for the instructions so far, so a counter read sees the exact time.
@@ -1240,13 +1247,12 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     if (page) return page;
     page = new CodePage(pa);
     const ram = this.mmu.ramAt(pa);
-    if (ram && ram.limit >= 4096) {
-      const dv = ram.ram.view;
-      for (let i = 0; i < 1024; i++) page.w[i] = dv.getInt32(ram.offset + 4 * i, true);
-    } else {
-      if (!ram && !this.memory.mmioAt(pa)) return null;
-      for (let i = 0; i < 1024; i++) page.w[i] = this.memory.read(pa + 4 * i, 4);
-    }
+    // Only RAM is executable: fetching from a device (which could have read side
+    // effects) or from nothing is a synchronous external abort.
+    if (!ram) return null;
+    const dv = ram.ram.view;
+    const words = Math.min(1024, Math.floor(ram.limit / 4));
+    for (let i = 0; i < words; i++) page.w[i] = dv.getInt32(ram.offset + 4 * i, true);
     this.codePages.set(pa, page);
     return page;
   }
@@ -1650,10 +1656,6 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
         return;
       case Op.SYS:
         if (this.sys(b, a)) this.R[Slot.PC] = next;
-        return;
-      case Op.LS_EXCL:
-        if (this.exclusive(a, b)) this.R[Slot.PC] = next;
-        else this.takePending();
         return;
       case Op.LS_MULTI:
         if (!this.fpOk) {
