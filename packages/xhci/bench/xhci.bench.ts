@@ -6,7 +6,7 @@ describe('xhci', () => {
   const env = setup({}, 1 << 22);
   const { drv, kbd } = env;
   drv.init({ eventTrbs: 256 });
-  const slot = configured(drv, 1);
+  const slot = configured(drv, 5);
   const buf = drv.g.alloc(64);
   const intr = drv.ring(slot, 3);
   const ep0 = drv.ring(slot, 1);
