@@ -344,6 +344,12 @@ static void test_misc(void) {
   WRITE_SYSREG(cpacr_el1, cpacr);
   ISB();
 
+  /* Exclusive load from a misaligned address with the MMU off: Alignment fault too. */
+  static u64 excl_words[4];
+  u64 before_x = exc_count, xv;
+  __asm__ volatile("ldxr %0, [%1]" : "=r"(xv) : "r"((u64)excl_words + 4) : "memory");
+  check("mmu-off-excl-align-fault", exc_count == before_x + 1 && ec_of(last_esr) == 0x25 && (last_esr & 0x3f) == 0x21, last_esr);
+
   /* System register space: an unallocated register is UNDEFINED; an unallocated ID register
    * (op0=3 op1=0 CRn=0 CRm=1..7) reads as zero, as Linux expects when probing newer features. */
   u64 before_sys = exc_count;
