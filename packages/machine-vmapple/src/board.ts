@@ -20,6 +20,7 @@ import { VirtioBlkPci } from '@vmapple/virtio-blk-apple';
 import { AppleAes } from '@vmapple/vmapple-aes';
 import { VmappleBdif } from '@vmapple/vmapple-bdif';
 import { VmappleCfg } from '@vmapple/vmapple-cfg';
+import { UsbKeyboard, UsbTablet, XhciController } from '@vmapple/xhci';
 import { buildDeviceTree } from './device-tree.js';
 import { loadKernel } from './kernel-image.js';
 import {
@@ -72,6 +73,8 @@ export interface VmappleBoardOptions {
   counterFrequencyHz?: number;
   /** Builds the CPUs (default: the interpreter). */
   createCpu?: (options: ConstructorParameters<typeof InterpreterCpu>[0]) => Cpu;
+  /** Allocates guest RAM (default: a plain ArrayBuffer); an accelerator (HVF) needs memory it can map. */
+  createRam?: (memory: AddressSpace, name: string, size: number) => RamRegion;
 }
 
 const SZ_2M = 0x20_0000;
@@ -101,6 +104,10 @@ export class VmappleBoard {
   readonly aes: AppleAes;
   readonly pcie: GpexHost;
   readonly disks: VirtioBlkPci[] = [];
+  /** qemu-xhci with a USB keyboard (port 5) and tablet (port 6), as QEMU's vmapple creates them. */
+  readonly xhci: XhciController;
+  readonly keyboard = new UsbKeyboard();
+  readonly tablet = new UsbTablet();
   /** The generated device tree (direct kernel boot only). */
   readonly deviceTree: Uint8Array | undefined;
 
@@ -133,9 +140,10 @@ export class VmappleBoard {
 
     // ---- memory ----
     this.memory = new AddressSpace({ name: 'vmapple', log, unmapped: 'ignore' });
-    this.ram = new RamRegion('mach-vmapple.ram', memorySize);
+    const createRam = options.createRam ?? ((_memory, name, size) => new RamRegion(name, size));
+    this.ram = createRam(this.memory, 'mach-vmapple.ram', memorySize);
     this.memory.mapRam(MEMORY_MAP.ram.base, this.ram);
-    this.firmwareRam = new RamRegion('firmware', MEMORY_MAP.firmware.size);
+    this.firmwareRam = createRam(this.memory, 'firmware', MEMORY_MAP.firmware.size);
     this.memory.mapRam(MEMORY_MAP.firmware.base, this.firmwareRam);
 
     // ---- interrupt controller and CPUs ----
@@ -227,6 +235,11 @@ export class VmappleBoard {
     this.memory.mapMmio(MEMORY_MAP.pcieEcam.base, this.pcie.ecam);
     this.memory.mapMmio(MEMORY_MAP.pcieMmio.base, this.pcie.mmio);
     this.pcie.intx.forEach((line, l) => line.connect(this.gic.spiInput(SPI.pcieIntxBase + l)));
+    // Slot order as QEMU's vmapple: the USB controller first, then the disks (spec §1.9).
+    this.xhci = new XhciController({ clock: this.clock, log });
+    this.pcie.plug(this.xhci);
+    this.xhci.attach(5, this.keyboard);
+    this.xhci.attach(6, this.tablet);
     for (const disk of options.disks ?? []) {
       const fn = new VirtioBlkPci(
         disk.variant ? { backend: disk.backend, model: 'apple', variant: disk.variant, log } : { backend: disk.backend, log },
@@ -260,7 +273,6 @@ export class VmappleBoard {
     this.exit = null;
     this.devices.reset();
     this.pvpanic.reset();
-    for (const fn of this.disks) fn.reset();
     this.powerButtonRelease.cancel();
     if (this.options.firmware) {
       this.firmwareRam.clear();

@@ -1,7 +1,9 @@
 import { closeSync, openSync, readFileSync, statSync, writeSync, writeFileSync } from 'node:fs';
 import { FileBlockBackend } from '@vmapple/core-bus/node';
 import { Log } from '@vmapple/core-bus';
-import { type BoardDisk, VmappleBoard } from '../board.js';
+import { HvfCpu, HvfVm } from '@vmapple/cpu-aarch64/hvf';
+import { loadHvfNative } from '@vmapple/cpu-aarch64/hvf/node';
+import { type BoardDisk, VmappleBoard, type VmappleBoardOptions } from '../board.js';
 import { KernelImageError } from '../kernel-image.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
@@ -52,9 +54,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write('vmapple (vmapple-ts) 0.1.0\n');
     return EXIT.POWEROFF;
   }
+  let accel: Pick<VmappleBoardOptions, 'createCpu' | 'createRam'> = {};
   if (opts.accel === 'hvf') {
-    process.stderr.write('vmapple: --accel hvf: HVF needs macOS 12+ on Apple silicon; this host cannot run it (use --accel interp)\n');
-    return EXIT.HOST_ERROR;
+    const loaded = loadHvfNative();
+    if (!loaded.ok) {
+      process.stderr.write(`vmapple: --accel hvf: ${loaded.error.message}\n`);
+      return EXIT.HOST_ERROR;
+    }
+    let vm: HvfVm | undefined;
+    accel = {
+      createRam: (memory, name, size) => (vm ??= new HvfVm({ native: loaded.native, memory })).allocateRam(name, size),
+      createCpu: (o) => new HvfCpu({ ...o, vm: vm! }),
+    };
   }
 
   const backends: FileBlockBackend[] = [];
@@ -103,8 +114,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       disks,
       uuid: opts.uuid,
       serialOut,
-      clock: opts.deterministic ? 'deterministic' : 'realtime',
+      clock: opts.deterministic && opts.accel !== 'hvf' ? 'deterministic' : 'realtime',
       log,
+      ...accel,
     });
 
     if (opts.dumpDtb) {
