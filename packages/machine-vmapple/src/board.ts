@@ -242,7 +242,7 @@ export class VmappleBoard {
     this.xhci.attach(6, this.tablet);
     for (const disk of options.disks ?? []) {
       const fn = new VirtioBlkPci(
-        disk.variant ? { backend: disk.backend, model: 'apple', variant: disk.variant, log } : { backend: disk.backend, log },
+        disk.variant ? { backend: disk.backend, model: 'apple', variant: disk.variant, log } : { backend: disk.backend, model: 'standard', log },
       );
       this.pcie.plug(fn);
       this.disks.push(fn);

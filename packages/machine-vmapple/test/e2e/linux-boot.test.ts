@@ -1,3 +1,4 @@
+import { MemoryBlockBackend } from '@vmapple/core-bus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { debianGuest, GuestConsole } from './guest.js';
 
@@ -18,6 +19,7 @@ describe('Debian arm64 Linux boots on the vmapple board', () => {
       cpus: 1,
       clock: 'deterministic',
       rtcEpochSeconds: 1_764_000_000,
+      disks: [{ backend: new MemoryBlockBackend(1 << 20), variant: 'aux' }, { backend: new MemoryBlockBackend(1 << 20) }],
       kernel: { image: g.image, initrd: g.initrd, cmdline: 'console=ttyAMA0 nokaslr cryptomgr.notests rdinit=/init' },
     });
     await guest.waitFor('Run /init as init process', 1_200_000);
@@ -57,6 +59,15 @@ describe('Debian arm64 Linux boots on the vmapple board', () => {
     expect(guest.output).toContain('pci-host-generic 40000000.pcie: ECAM at [mem 0x40000000-0x4fffffff] for [bus 00-ff]');
     expect(guest.output).toContain('pci_bus 0000:00: root bus resource [mem 0x50000000-0x6ffeffff]');
     expect(guest.output).toContain('pci 0000:00:00.0: [1b36:0008] type 00 class 0x060000');
+  });
+
+  it('finds every plugged function in slot order and assigns their BARs in the window', () => {
+    expect(guest.output).toContain('pci 0000:00:01.0: [1b36:000d] type 00 class 0x0c0330');
+    expect(guest.output).toContain('pci 0000:00:02.0: [106b:1a00] type 00 class 0x010000');
+    expect(guest.output).toContain('pci 0000:00:03.0: [1af4:1042] type 00 class 0x010000');
+    for (const fn of ['01.0', '02.0', '03.0']) {
+      expect(guest.output).toMatch(new RegExp(`pci 0000:00:${fn.replace('.', '\\.')}: BAR \\d+: assigned \\[mem 0x[56][0-9a-f]{7}-0x[56][0-9a-f]{7} 64bit`));
+    }
   });
 
   it('unpacks the initramfs and starts /init', () => {
