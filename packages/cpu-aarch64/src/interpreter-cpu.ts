@@ -609,6 +609,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
       else if (this.irqLevel && (this.daif & 0x80) === 0) this.takeInterrupt(0x80);
       if (this.illegalState) {
         this.takeSync(EC.ILLEGAL_STATE, 0, this.R[Slot.PC]!, null);
+        left--; // exceptions at fetch use budget too, so a faulting vector cannot spin forever
         continue;
       }
       let limit = left < CHECK_INTERVAL ? left : CHECK_INTERVAL;
@@ -624,12 +625,16 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
       const pcHi = R32[2 * Slot.PC + 1]!;
       if ((pcLo & 3) !== 0) {
         this.takeSync(EC.PC_ALIGN, 0, R[Slot.PC]!, R[Slot.PC]!);
+        left--;
         continue;
       }
       const mmuBase = this.el === 0 ? 0 : 1 << TLB_BITS;
       const xs = ((pcLo >>> 12) & TLB_MASK) | mmuBase;
       if (xLo[xs] !== pcLo >>> 12 || xHi[xs] !== pcHi) {
-        if (!this.fillCode(pcLo, pcHi, xs)) continue;
+        if (!this.fillCode(pcLo, pcHi, xs)) {
+          left--;
+          continue;
+        }
       }
       let page = mmu.code[xs]!;
       let OPS = page.op;
@@ -1154,6 +1159,12 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
             break;
           }
 
+          case Op.LS_ATOMIC:
+            if (!this.atomic(A[idx]!, B[idx]!)) {
+              exit = EXIT_FAULT;
+              break inner;
+            }
+            break;
           case Op.LS_EXCL:
             if (!this.exclusive(A[idx]!, B[idx]!)) {
               exit = EXIT_FAULT;
@@ -2047,6 +2058,102 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
         return true;
       }
     }
+  }
+
+  /**
+   * LSE: atomic memory operations (kind 0..7 LDADD..LDUMIN, 8 SWP), CAS (10) and CASP (11).
+   * a = rt | rn << 8 | rs << 16 (rt already mapped for the old-value result), b = kind | size << 4.
+   * Single host thread: the read-modify-write is atomic by construction.
+   */
+  private atomic(a: number, b: number): boolean {
+    const kind = b & 15;
+    const size = (b >>> 4) & 3;
+    const rt = a & 255;
+    const rn = (a >>> 8) & 255;
+    const rs = (a >>> 16) & 255;
+    const R = this.R;
+    const esize = 1 << size;
+    const pair = kind === 11;
+    const total = pair ? 2 * esize : esize;
+    const mmuBase = this.el === 0 ? 0 : 1 << TLB_BITS;
+    R[Slot.T0] = R[rn]!;
+    if ((this.R32[2 * Slot.T0]! & (total - 1)) !== 0) {
+      this.setPending(this.el === 0 ? EC.DABT_LOWER : EC.DABT_SAME, FSC_ALIGNMENT, R[Slot.T0]!);
+      return false;
+    }
+    const ldKind = [Ls.LDRB, Ls.LDRH, Ls.LDRW, Ls.LDRX][size]!;
+    const stKind = [Ls.STRB, Ls.STRH, Ls.STRW, Ls.STRX][size]!;
+    const bits = BigInt(8 * esize);
+    const mask = (1n << bits) - 1n;
+    const dest = (r: number): number => (r === 31 ? Slot.TRASH : r);
+    if (!this.access(ldKind, Slot.T1, mmuBase)) return false;
+    if (pair) {
+      R[Slot.T0] = R[Slot.T0]! + BigInt(esize);
+      if (!this.access(ldKind, Slot.T2, mmuBase)) return false;
+      R[Slot.T0] = R[Slot.T0]! - BigInt(esize);
+      const old0 = R[Slot.T1]!;
+      const old1 = R[Slot.T2]!;
+      if (old0 === (R[rs]! & mask) && old1 === (R[rs + 1]! & mask)) {
+        R[Slot.T3] = R[rt]!;
+        if (!this.access(stKind, Slot.T3, mmuBase)) return false;
+        R[Slot.T0] = R[Slot.T0]! + BigInt(esize);
+        R[Slot.T3] = R[rt + 1]!;
+        if (!this.access(stKind, Slot.T3, mmuBase)) return false;
+      } else if (!this.translateProbe(this.R32[2 * Slot.T0]!, this.R32[2 * Slot.T0 + 1]!, mmuBase)) {
+        return false;
+      }
+      R[dest(rs)] = old0;
+      R[dest(rs + 1)] = old1;
+      R[Slot.TRASH] = 0n;
+      return true;
+    }
+    const old = R[Slot.T1]!;
+    if (kind === 10) {
+      // CAS: compare with Rs, store Rt when equal; Rs receives the old value.
+      if (old === (R[rs]! & mask)) {
+        R[Slot.T3] = R[rt]!;
+        if (!this.access(stKind, Slot.T3, mmuBase)) return false;
+      } else if (!this.translateProbe(this.R32[2 * Slot.T0]!, this.R32[2 * Slot.T0 + 1]!, mmuBase)) {
+        return false;
+      }
+      R[dest(rs)] = old;
+      return true;
+    }
+    const operand = R[rs]! & mask;
+    let v: bigint;
+    switch (kind) {
+      case 0:
+        v = old + operand;
+        break;
+      case 1:
+        v = old & ~operand;
+        break;
+      case 2:
+        v = old ^ operand;
+        break;
+      case 3:
+        v = old | operand;
+        break;
+      case 4:
+        v = BigInt.asIntN(8 * esize, old) >= BigInt.asIntN(8 * esize, operand) ? old : operand;
+        break;
+      case 5:
+        v = BigInt.asIntN(8 * esize, old) <= BigInt.asIntN(8 * esize, operand) ? old : operand;
+        break;
+      case 6:
+        v = old >= operand ? old : operand;
+        break;
+      case 7:
+        v = old <= operand ? old : operand;
+        break;
+      default:
+        v = operand;
+    }
+    R[Slot.T3] = v & mask;
+    if (!this.access(stKind, Slot.T3, mmuBase)) return false;
+    R[rt] = old;
+    R[Slot.TRASH] = 0n;
+    return true;
   }
 
   private translateProbe(lo: number, hi: number, mmuBase: number): boolean {

@@ -30,7 +30,7 @@ export function assemble(src: string, base = CODE_BASE): Uint8Array {
     const o = join(CACHE, `${key}.o`);
     const elf = join(CACHE, `${key}.elf`);
     writeFileSync(s, `.text\n.globl _start\n_start:\n${src}\n`);
-    execFileSync('aarch64-linux-gnu-as', ['-march=armv8-a+crc', '-o', o, s]);
+    execFileSync('aarch64-linux-gnu-as', ['-march=armv8-a+crc+lse', '-o', o, s]);
     execFileSync('aarch64-linux-gnu-ld', ['-Ttext=' + base.toString(16), '-e', '_start', '-o', elf, o]);
     execFileSync('aarch64-linux-gnu-objcopy', ['-O', 'binary', '-j', '.text', elf, bin]);
   }
@@ -100,7 +100,7 @@ export interface QemuState {
  * Runs `src` as a static Linux user program under qemu-aarch64 (the oracle):
  * the snippet runs, then x0..x30 and NZCV are dumped to stdout.
  */
-export function runQemuUser(src: string): QemuState {
+export function runQemuUser(src: string, cpu = 'cortex-a53'): QemuState {
   const program = `
 ${src}
   // dump: x0..x30 then NZCV, 32 doublewords, through the stack
@@ -137,10 +137,10 @@ ${src}
     const s = join(CACHE, `${key}.us`);
     const o = join(CACHE, `${key}.uo`);
     writeFileSync(s, `.text\n.globl _start\n_start:\n${program}\n`);
-    execFileSync('aarch64-linux-gnu-as', ['-march=armv8-a+crc', '-o', o, s]);
+    execFileSync('aarch64-linux-gnu-as', ['-march=armv8-a+crc+lse', '-o', o, s]);
     execFileSync('aarch64-linux-gnu-ld', ['-static', '-o', elf, o]);
   }
-  const out = execFileSync('qemu-aarch64', ['-cpu', 'cortex-a53', elf]);
+  const out = execFileSync('qemu-aarch64', ['-cpu', cpu, elf]);
   if (out.length !== 256) throw new Error(`qemu-aarch64 printed ${out.length} bytes, not 256`);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const x: bigint[] = [];

@@ -304,12 +304,24 @@ function decodeLoadStore(p: CodePage, i: number, w: number): number {
     let kind: number;
     if (!o2 && !o1) kind = lbit ? 0 : 1; // LDXR/LDAXR, STXR/STLXR
     else if (!o2 && o1) {
-      if (size < 2) return Op.UNDEF; // CASP (LSE): not implemented
+      if (size < 2) {
+        // CASP{A}{L}: even register pairs, Rt2 = 11111; bit 30 selects 64-bit elements.
+        if (rt2 !== 31 || (rs & 1) || (rt & 1)) return Op.UNDEF;
+        p.a[i] = pack(rt, sp(rn), rs, 0);
+        p.b[i] = 11 | ((size === 1 ? 3 : 2) << 4);
+        return Op.LS_ATOMIC;
+      }
       kind = lbit ? 2 : 3; // LDXP, STXP
     } else if (o2 && !o1) {
       if (!o0) return Op.UNDEF; // LDLAR/STLLR (LORegions): not implemented
       kind = lbit ? 4 : 5; // LDAR, STLR
-    } else return Op.UNDEF; // CAS (LSE)
+    } else {
+      // CAS{A}{L}{B,H}: Rt2 must be 11111.
+      if (rt2 !== 31) return Op.UNDEF;
+      p.a[i] = pack(rt, sp(rn), rs, 0);
+      p.b[i] = 10 | (size << 4);
+      return Op.LS_ATOMIC;
+    }
     const load = kind === 0 || kind === 2 || kind === 4;
     p.a[i] = pack(load ? wz(rt) : rt, sp(rn), wz(rs), load ? wz(rt2) : rt2);
     p.b[i] = kind | (size << 3) | (o0 << 5);
@@ -360,6 +372,17 @@ function decodeLoadStore(p: CodePage, i: number, w: number): number {
     return [Op.LSP_OFF, Op.LSP_POST, Op.LSP_OFF, Op.LSP_PRE][mode]!;
   }
   if (op29 === 7) {
+    if (((w >>> 24) & 1) === 0 && ((w >>> 21) & 1) === 1 && ((w >>> 10) & 3) === 0) {
+      // LSE atomic memory operations: LDADD, LDCLR, LDEOR, LDSET, LDSMAX, LDSMIN, LDUMAX, LDUMIN, SWP
+      // (bits 23:22 are the acquire/release flags).
+      if (v) return Op.UNDEF;
+      const o3 = (w >>> 15) & 1;
+      const aop = (w >>> 12) & 7;
+      if (o3 && aop !== 0) return Op.UNDEF; // LDAPR (RCpc) and reserved
+      p.a[i] = pack(wz(rt), sp(rn), (w >>> 16) & 31, 0);
+      p.b[i] = (o3 ? 8 : aop) | (size << 4);
+      return Op.LS_ATOMIC;
+    }
     const opc = (w >>> 22) & 3;
     let kind: number;
     let scale = size;
@@ -393,10 +416,6 @@ function decodeLoadStore(p: CodePage, i: number, w: number): number {
     }
     if ((w >>> 21) & 1) {
       const mode = (w >>> 10) & 3;
-      if (mode === 0 && !v && opc <= 1) {
-        // LSE atomic memory operations: not claimed.
-        return Op.UNDEF;
-      }
       if (mode !== 2) return Op.UNDEF;
       const option = (w >>> 13) & 7;
       if ((option & 2) === 0) return Op.UNDEF;
