@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CODE_BASE, runSnippet } from './helpers.js';
+import { assemble, CODE_BASE, machine, runSnippet } from './helpers.js';
 
 /**
  * Exception entry and return, checked against the Arm ARM's tables
@@ -201,5 +201,15 @@ describe('FP/SIMD access trap (CPACR_EL1.FPEN)', () => {
     expect(m.cpu.getX(5)).toBe(0x0123456789abcdefn);
     expect(m.cpu.getX(6)).toBe(0x0123456789abcdefn);
     expect(m.cpu.getV(1)).toBe((0x0123456789abcdefn << 64n) | 0x0123456789abcdefn);
+  });
+});
+
+describe('a guest cannot hang the host', () => {
+  it('an exception whose vector cannot be fetched still consumes the budget', () => {
+    // VBAR_EL1 = 0 and nothing is mapped there: every vector fetch aborts again.
+    const m = machine(assemble('udf #0'));
+    expect(m.cpu.run(10_000)).toBe('budget');
+    expect(m.cpu.getSysreg('ESR_EL1') >> 26n).toBe(0x21n); // instruction abort, same EL
+    expect(m.cpu.getSysreg('ESR_EL1') & 0x3fn).toBe(0x10n); // synchronous external abort
   });
 });
