@@ -13,7 +13,6 @@ function clz(v: number, bits: number): number {
 function int32Op(opc: number, u: boolean, size: number, a: number, d: number): number | null {
   const bits = 8 << size;
   const m = mask(size);
-  const sa = u ? a : (a << (32 - bits)) >> (32 - bits);
   const s = (a << (32 - bits)) >> (32 - bits); // signed view
   switch (opc) {
     case 0x03:
@@ -32,7 +31,6 @@ function int32Op(opc: number, u: boolean, size: number, a: number, d: number): n
     case 0x0b:
       return u ? -s : Math.abs(s);
     default:
-      void sa;
       return null;
   }
 }
@@ -74,7 +72,7 @@ function popcount8(x: number): number {
 }
 
 /** Narrowing forms (XTN, SQXTN, UQXTN, SQXTUN): returns false when not one of them. */
-function narrow(w: number, scalar: number, q: number, u: boolean, size: number, opc: number, rn: number, rd: number): boolean | null {
+function narrow(scalar: number, q: number, u: boolean, size: number, opc: number, rn: number, rd: number): boolean | null {
   if (opc !== 0x12 && opc !== 0x14) return null;
   if (opc === 0x12 && !u && scalar) return false; // XTN has no scalar form
   if (size === 3) return false;
@@ -106,7 +104,6 @@ function narrow(w: number, scalar: number, q: number, u: boolean, size: number, 
     }
     put(size, base + i, r);
   }
-  void w;
   commit(rd, 1);
   return true;
 }
@@ -119,7 +116,7 @@ export function twoRegMiscInt(w: number): boolean {
   const opc = (w >>> 12) & 31;
   const rn = (w >>> 5) & 31;
   const rd = w & 31;
-  const nr = narrow(w, scalar, q, u, size, opc, rn, rd);
+  const nr = narrow(scalar, q, u, size, opc, rn, rd);
   if (nr !== null) return nr;
   if (scalar) {
     if (!(opc === 0x03 || opc === 0x07 || ((opc >= 0x08 && opc <= 0x0b) && size === 3))) return false;
