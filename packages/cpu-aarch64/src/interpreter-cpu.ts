@@ -192,6 +192,10 @@ export const enum Slot {
   COUNT = 48,
 }
 
+/** Integer access kinds by element size, for the FP/SIMD engine's element loads and stores. */
+const SIMD_LOAD_KIND: readonly number[] = [0, Ls.LDRB, Ls.LDRH, 0, Ls.LDRW, 0, 0, 0, Ls.LDRX];
+const SIMD_STORE_KIND: readonly number[] = [0, Ls.STRB, Ls.STRH, 0, Ls.STRW, 0, 0, 0, Ls.STRX];
+
 /** Exception classes (ESR_ELx.EC). */
 export const EC = {
   UNKNOWN: 0x00,
@@ -1682,8 +1686,10 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
           this.takeSync(EC.FP_ACCESS, 0, this.R[Slot.PC]!, null);
           return;
         }
+        this.simdFaulted = false;
         const ok = op === Op.FP_MOVE ? executeFpMove(this, b) : executeFpSimd(this, b);
         if (ok) this.R[Slot.PC] = next;
+        else if (this.simdFaulted) this.takePending();
         else this.undefined();
         return;
       }
@@ -2163,6 +2169,30 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
   }
 
   // ---- AdvSIMD LD1..LD4 / ST1..ST4 (multiple structures) ----------------------------------
+
+  /** Set when an FP/SIMD element access (simdLoad/simdStore) faulted: the exception is pending. */
+  private simdFaulted = false;
+
+  /** FP/SIMD engine hook: one little-endian element of 1, 2, 4 or 8 bytes at `va`; null on a fault. */
+  simdLoad(va: bigint, bytes: number): bigint | null {
+    this.R[Slot.T0] = va;
+    if (!this.access(SIMD_LOAD_KIND[bytes]!, Slot.T1, this.el === 0 ? 0 : 1 << TLB_BITS)) {
+      this.simdFaulted = true;
+      return null;
+    }
+    return this.R[Slot.T1]!;
+  }
+
+  /** FP/SIMD engine hook: stores one element; false on a fault. */
+  simdStore(va: bigint, bytes: number, value: bigint): boolean {
+    this.R[Slot.T0] = va;
+    this.R[Slot.T1] = value;
+    if (!this.access(SIMD_STORE_KIND[bytes]!, Slot.T1, this.el === 0 ? 0 : 1 << TLB_BITS)) {
+      this.simdFaulted = true;
+      return false;
+    }
+    return true;
+  }
 
   private loadStoreMultiple(a: number, w: number): boolean {
     const q = (w >>> 30) & 1;

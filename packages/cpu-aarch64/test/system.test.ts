@@ -122,7 +122,7 @@ describe('system registers', () => {
       hvc #0xffff`);
     expect(m.cpu.getX(0)).toBe(0x410fd034n);
     expect(m.cpu.getX(1)).toBe(ID.ID_AA64PFR0_EL1);
-    expect(m.cpu.getX(2)).toBe(0x210000n); // CRC32 and LSE atomics
+    expect(m.cpu.getX(2)).toBe(0x211120n); // AES+PMULL, SHA1, SHA2, CRC32, LSE atomics (Arm ARM ID_AA64ISAR0_EL1 fields)
     expect(m.cpu.getX(3)).toBe(0x0f000025n);
     expect(m.cpu.getX(4)).toBe(0n);
     expect(m.cpu.getX(5)).toBe(0x80000000n);

@@ -291,7 +291,10 @@ function decodeLoadStore(p: CodePage, i: number, w: number): number {
     }
     return Op.UNDEF;
   }
-  if (v && ((w >>> 24) & 0x3d) === 0x0d) return Op.FPSIMD; // single-structure forms: FP/SIMD engine
+  if (v && ((w >>> 24) & 0x3d) === 0x0d) {
+    p.b[i] = w; // single-structure forms: the FP/SIMD engine decodes the word itself
+    return Op.FPSIMD;
+  }
   const op29 = (w >>> 27) & 7;
   if (op29 === 1 && !v && ((w >>> 24) & 7) === 0) {
     // Exclusives and load-acquire/store-release: size o2 L o1 Rs o0 Rt2.
@@ -554,7 +557,7 @@ function decodeDpReg(p: CodePage, i: number, w: number): number {
 
 function decodeSimdFp(p: CodePage, i: number, w: number): number {
   // The few moves the integer core needs; everything else belongs to the FP/SIMD engine.
-  const isFmovGen = (w & 0x7f3ffc00) === 0x1e260000 || (w & 0x7f3ffc00) === 0x1e270000 || (w & 0xfffffc00) === 0x9eae0000 || (w & 0xfffffc00) === 0x9eaf0000;
+  const isFmovGen = (w & 0x7f3ffc00) === 0x1e260000 || (w & 0x7f3ffc00) === 0x1e270000 || ((w & 0xfffffc00) >>> 0) === 0x9eae0000 || ((w & 0xfffffc00) >>> 0) === 0x9eaf0000;
   const fmovGenOk =
     isFmovGen &&
     (((w >>> 31) === 0 && ((w >>> 22) & 3) === 0) || ((w >>> 31) === 1 && ((w >>> 22) & 3) === 1) || (w >>> 31 === 1 && ((w >>> 22) & 3) === 2));

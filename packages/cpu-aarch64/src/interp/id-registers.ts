@@ -12,8 +12,8 @@ export const ID = {
   /** DebugVer=6 (v8.0), BRPs=1 and WRPs=1 (two each), PMUVer=0, DoubleLock=0xF (absent). */
   ID_AA64DFR0_EL1: 0x0000_00f0_0010_1006n,
   ID_AA64DFR1_EL1: 0n,
-  /** CRC32=1, Atomic=2 (LSE); no AES, SHA, RDM, ... */
-  ID_AA64ISAR0_EL1: 0x0021_0000n,
+  /** AES=2 (with PMULL), SHA1=1, SHA2=1, CRC32=1, Atomic=2 (LSE); no SHA3/SHA512, RDM, DotProd, ... */
+  ID_AA64ISAR0_EL1: 0x0021_1120n,
   ID_AA64ISAR1_EL1: 0n,
   ID_AA64ISAR2_EL1: 0n,
   /** PARange=5 (48 bits), ASIDBits=2 (16), TGran4=0 (supported), TGran64=0xF, TGran16=0 (not supported). */

@@ -78,9 +78,8 @@ describe('FP/AdvSIMD through InterpreterCpu against qemu-aarch64', () => {
     expect(throughCpu([...INTEGER, ...FP, ...CRYPTO], 0xc9c9)).toEqual([]);
   });
 
-  // Known gap: the CPU does not yet give executeFpSimd guest memory (simdLoad/simdStore, see
-  // src/interp/simd/README.md), so single-structure loads/stores are UNDEFINED in the CPU.
-  it.fails('known interpreter gap (simd-single-structure): LD1-LD4/ST1-ST4 single structure and LDnR', () => {
+  // Single-structure forms reach memory through the CPU's simdLoad/simdStore hooks (MMU, faults).
+  it('LD1-LD4/ST1-ST4 single structure and LDnR through the CPU', () => {
     expect(throughCpu(LOAD_STORE, 0x1d1d)).toEqual([]);
   });
 });
