@@ -29,7 +29,7 @@ fi
 kpkg=${kpkg%:arm64}
 [ -n "$kpkg" ] || { echo "fetch-debian-guest: cannot resolve the arm64 kernel package" >&2; exit 1; }
 
-if [ ! -f "$cache/Image" ] || [ "$(cat "$cache/kernel-package" 2>/dev/null)" != "$kpkg" ]; then
+if [ ! -f "$cache/Image" ] || [ "$(cat "$cache/kernel-package" 2>/dev/null)" != "$kpkg" ] || [ ! -f "$cache/modules/evdev.ko" ]; then
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   (cd "$work" && apt-get download -qq "$kpkg:arm64" busybox-static:arm64)
@@ -39,13 +39,13 @@ if [ ! -f "$cache/Image" ] || [ "$(cat "$cache/kernel-package" 2>/dev/null)" != 
   kver=$(ls "$work/kernel/lib/modules" | head -n 1)
   cp "$work/kernel/boot/vmlinuz-$kver" "$cache/Image"
   rm -rf "$cache/modules" && mkdir -p "$cache/modules"
-  # Only the modules the e2e tests load (virtio-blk, xhci + HID), with their dependencies.
+  # Only the modules the e2e tests load (virtio-blk + ext4, xhci + HID, gpio-keys), with their dependencies.
   kmod="$work/kernel/lib/modules/$kver/kernel"
   for m in drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko drivers/virtio/virtio_pci_modern_dev.ko \
            drivers/virtio/virtio_pci_legacy_dev.ko drivers/virtio/virtio_pci.ko drivers/block/virtio_blk.ko \
            fs/mbcache.ko lib/crc16.ko fs/jbd2/jbd2.ko crypto/crc32c_generic.ko fs/ext4/ext4.ko \
            drivers/usb/common/usb-common.ko drivers/usb/core/usbcore.ko drivers/usb/host/xhci-hcd.ko \
-           drivers/usb/host/xhci-pci.ko drivers/hid/hid.ko drivers/hid/hid-generic.ko drivers/hid/usbhid/usbhid.ko; do
+           drivers/usb/host/xhci-pci.ko drivers/hid/hid.ko drivers/hid/hid-generic.ko drivers/hid/usbhid/usbhid.ko drivers/input/evdev.ko drivers/input/keyboard/gpio_keys.ko; do
     for f in "$kmod/$m" "$kmod/$m.xz"; do [ -f "$f" ] && cp "$f" "$cache/modules/"; done
   done
   cp "$work/busybox/bin/busybox" "$cache/busybox"

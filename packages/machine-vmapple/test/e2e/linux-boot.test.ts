@@ -7,7 +7,7 @@ import { debianGuest, GuestConsole } from './guest.js';
  * PL011, the timer, PSCI and the PCIe host) boots on the board with the
  * interpreter CPU, in deterministic time so every run is the same.
  */
-describe('Debian arm64 Linux boots on the vmapple board', () => {
+describe('Debian arm64 Linux boots on the vmapple board (2 CPUs)', () => {
   let guest: GuestConsole;
   let version: string;
 
@@ -16,7 +16,7 @@ describe('Debian arm64 Linux boots on the vmapple board', () => {
     version = g.version;
     guest = new GuestConsole({
       memorySize: 512 << 20,
-      cpus: 1,
+      cpus: 2,
       clock: 'deterministic',
       rtcEpochSeconds: 1_764_000_000,
       disks: [{ backend: new MemoryBlockBackend(1 << 20), variant: 'aux' }, { backend: new MemoryBlockBackend(1 << 20) }],
@@ -40,6 +40,12 @@ describe('Debian arm64 Linux boots on the vmapple board', () => {
   it('brings up the GICv3 with 256 SPIs and the redistributor of CPU 0', () => {
     expect(guest.output).toContain('GICv3: 256 SPIs implemented');
     expect(guest.output).toMatch(/GICv3: CPU0: found redistributor 0 region 0:0x0*10010000/);
+  });
+
+  it('starts the second CPU with PSCI CPU_ON, with its own redistributor', () => {
+    expect(guest.output).toMatch(/GICv3: CPU1: found redistributor 1 region 0:0x0*10030000/);
+    expect(guest.output).toContain('CPU1: Booted secondary processor 0x0000000001 [0x410fd034]');
+    expect(guest.output).toContain('smp: Brought up 1 node, 2 CPUs');
   });
 
   it('runs the virtual generic timer at 24 MHz', () => {
