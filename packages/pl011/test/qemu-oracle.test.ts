@@ -11,7 +11,7 @@ import { AddressSpace, IrqProbe } from '@vmapple/core-bus';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Pl011 } from '../src/index.js';
-import { cleanupQemu, ISPENDR1, type Op, pendingRegister, r, runOnBus, runOnQemuWithSerial, VIRT, w } from './oracle/qemu-mmio.js';
+import { cleanupQemu, ISPENDR1, type Op, pendingRegister, r, runOnBus, runOnQemuWithSerial, VIRT, w } from '../../../test-support/qemu-mmio-oracle.js';
 
 const U = VIRT.uart;
 const UART_SPI = 1; // QEMU virt's UART interrupt

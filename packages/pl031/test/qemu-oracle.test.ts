@@ -7,7 +7,7 @@ import { AddressSpace, IrqProbe } from '@vmapple/core-bus';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Pl031 } from '../src/index.js';
-import { cleanupQemu, ISPENDR1, type Op, pendingRegister, QEMU_RTC_BASE, r, runOnBus, runOnQemu, VIRT, w } from './oracle/qemu-mmio.js';
+import { cleanupQemu, ISPENDR1, type Op, pendingRegister, QEMU_RTC_BASE, r, runOnBus, runOnQemu, VIRT, w } from '../../../test-support/qemu-mmio-oracle.js';
 
 const T = VIRT.rtc;
 const RTC_SPI = 2; // QEMU virt's RTC interrupt

@@ -8,7 +8,7 @@ import { AddressSpace, IrqProbe } from '@vmapple/core-bus';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Pl061 } from '../src/index.js';
-import { cleanupQemu, ISPENDR1, type Op, pendingRegister, r, runOnBus, runOnQemu, VIRT, w } from './oracle/qemu-mmio.js';
+import { cleanupQemu, ISPENDR1, type Op, pendingRegister, r, runOnBus, runOnQemu, VIRT, w } from '../../../test-support/qemu-mmio-oracle.js';
 
 const G = VIRT.gpio;
 const GPIO_SPI = 7; // QEMU virt's GPIO interrupt

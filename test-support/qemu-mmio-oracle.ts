@@ -3,8 +3,8 @@
 // 0x0901_0000, 0x0903_0000 with SPIs 1, 2, 7) and on a model bus, so the two
 // lists of read values can be compared. The guest is a tiny bare-metal
 // program that takes the access list from RAM (loaded with -device loader) and
-// prints every read value through semihosting. Identical copies live in the
-// pl011, pl031 and pl061 test folders (packages do not share test code).
+// prints every read value through semihosting. Shared by the pl011, pl031 and
+// pl061 tests (test-only code: never part of a published package).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
