@@ -150,6 +150,24 @@ export async function main(argv: readonly string[]): Promise<number> {
 
     const timeoutMs = opts.timeout === undefined ? undefined : opts.timeout * 1000;
     const started = performance.now();
+    // A status line on stderr when it is a terminal and the console is not sharing it.
+    if (process.stderr.isTTY && opts.serial.kind !== 'stdio') {
+      let last = { t: started, n: 0 };
+      const status = setInterval(() => {
+        const now = performance.now();
+        const n = board.cpus.reduce((sum, c) => sum + c.retired, 0);
+        const mips = (n - last.n) / ((now - last.t) * 1000);
+        last = { t: now, n };
+        process.stderr.write(
+          `\rvmapple: ${((now - started) / 1000).toFixed(0)} s, guest time ${(board.clock.now() / 1e9).toFixed(1)} s, ` +
+            `${(n / 1e6).toFixed(0)} M instructions, ${mips.toFixed(1)} MIPS   `,
+        );
+      }, 1000);
+      restoreTty.push(() => {
+        clearInterval(status);
+        process.stderr.write('\n');
+      });
+    }
     for (;;) {
       const remaining = timeoutMs === undefined ? undefined : Math.max(0, timeoutMs - (performance.now() - started));
       const exit = await board.run({ timeoutMs: remaining, shouldStop: () => quit });
