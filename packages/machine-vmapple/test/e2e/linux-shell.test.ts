@@ -113,6 +113,11 @@ describe('a busybox shell on the vmapple board', () => {
     expect(bytes).toContain('01 00 1e 00 01 00 00 00');
   }, 300_000);
 
+  it('enumerates the USB tablet too (usbhid + hid-generic)', async () => {
+    await guest.waitFor('hid-generic 0003:0627:0001.0002: input,hidraw1: USB HID v1.11 Mouse [QEMU QEMU USB Tablet]', 300_000);
+    expect(await guest.run('cat /sys/class/input/*/device/name')).toContain('QEMU QEMU USB Tablet');
+  }, 300_000);
+
   it('powers off when the host presses the power button (PL061 line 3, gpio-keys)', async () => {
     guest.board.pressPowerButton();
     expect(await guest.stopped(300_000)).toBe('poweroff');
