@@ -186,7 +186,7 @@ export class VmappleBoard {
       new Pl031({ log, clock: this.clock, startTime: options.rtcEpochSeconds ?? Math.floor(Date.now() / 1000) }),
     );
     this.gpio = this.devices.add(new Pl061({ log, pullUps: 0x00, pullDowns: 0xff }));
-    this.pvpanic = new Pvpanic({
+    this.pvpanic = this.devices.add(new Pvpanic({
       log,
       onEvent: (event) => {
         // Spec §6: PANICKED stops the machine, SHUTDOWN is a power-off request, CRASH_LOADED is news only.
@@ -194,7 +194,7 @@ export class VmappleBoard {
         else if (event === 'shutdown') this.requestExit('poweroff');
         else log.info('pvpanic', `guest event: ${event}`);
       },
-    });
+    }));
     this.cfg = this.devices.add(
       new VmappleCfg({
         nrCpus: cpuCount,
@@ -272,7 +272,6 @@ export class VmappleBoard {
   reset(): void {
     this.exit = null;
     this.devices.reset();
-    this.pvpanic.reset();
     this.powerButtonRelease.cancel();
     if (this.options.firmware) {
       this.firmwareRam.clear();
