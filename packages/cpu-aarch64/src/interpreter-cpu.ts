@@ -501,9 +501,17 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
   }
 
   writeTranslation(name: string, v: bigint): number {
-    if (name === 'TTBR0_EL1') this.ttbr0 = v;
-    else if (name === 'TTBR1_EL1') this.ttbr1 = v;
-    else if (name === 'TCR_EL1') this.tcr = v;
+    if (name === 'TTBR0_EL1' || name === 'TTBR1_EL1') {
+      // A TTBR write changes the table base or the ASID: entries of the old
+      // address space (nG) go, global ones stay, as on hardware.
+      if (name === 'TTBR0_EL1') this.ttbr0 = v;
+      else this.ttbr1 = v;
+      this.mmu.ttbr0 = Number(this.ttbr0 & 0x0000_ffff_ffff_fffen);
+      this.mmu.ttbr1 = Number(this.ttbr1 & 0x0000_ffff_ffff_fffen);
+      this.mmu.flushNonGlobal();
+      return W_EXIT;
+    }
+    if (name === 'TCR_EL1') this.tcr = v;
     else this.mair = v;
     this.updateRegime();
     return W_EXIT;
@@ -820,7 +828,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
             break;
           }
           case Op.BITFIELD:
-            bitfield(R, A[idx]!, B[idx]!, IMM[idx]!, page.imm2[idx]!);
+            bitfield(R32, A[idx]!, B[idx]!, page.imm32, page.imm2x32, idx);
             break;
           case Op.EXTR:
             extract(R32, A[idx]!, B[idx]!);
@@ -1248,8 +1256,9 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
       this.takeSync(el0 ? EC.IABT_LOWER : EC.IABT_SAME, FSC_PERMISSION | this.mmu.outLevel, this.R[Slot.PC]!, this.R[Slot.PC]!);
       return false;
     }
-    this.mmu.fill(slot, lo, hi, el0, (pa) => this.codePage(pa), true);
-    if (this.mmu.code[slot] === null) {
+    const page = this.codePage(this.mmu.outPa);
+    this.mmu.fillCode(slot, lo, hi, page);
+    if (page === null) {
       this.takeSync(el0 ? EC.IABT_LOWER : EC.IABT_SAME, FSC_EXTERNAL, this.R[Slot.PC]!, this.R[Slot.PC]!);
       return false;
     }
@@ -1430,7 +1439,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
       this.setPending(ec, FSC_PERMISSION | mmu.outLevel | wnr, far);
       return false;
     }
-    mmu.fill(slot, lo, hi, el0, (pa) => this.codePages.get(pa) ?? null, false);
+    mmu.fill(slot, lo, hi, el0);
     return true;
   }
 
@@ -1848,12 +1857,21 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
       return false;
     };
     if (crn === 8 && op1 === 0) {
-      // TLBI (any form): the soft TLB is flushed whole; over-invalidation is allowed.
+      // TLBI: by VA (VAE1, VAAE1, VALE1, VAALE1 and their IS forms) drops that
+      // page; everything else flushes the soft TLB whole (over-invalidation is allowed).
       if (el0) {
         this.undefined();
         return false;
       }
-      this.mmu.flush();
+      if ((crm === 3 || crm === 7) && (op2 & 1) === 1) {
+        // Xt[43:0] = VA[55:12]; VA[63:56] copy bit 55 (the TTBR1 half).
+        const lo = this.R32[2 * rt]!;
+        const hi = this.R32[2 * rt + 1]!;
+        const vaLo = lo << 12;
+        let vaHi = ((hi << 12) | (lo >>> 20)) & 0xffffff;
+        if (vaHi & 0x800000) vaHi |= 0xff000000;
+        this.mmu.flushVa(vaLo, vaHi);
+      } else this.mmu.flush();
       return true;
     }
     if (crn !== 7) {
@@ -1878,7 +1896,11 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
       if (el0 && (this.sctlr & (1 << 26)) === 0) return trap();
       const pa = this.translateForMaintenance(va, false);
       if (pa === null) return this.dataAbortCm(va);
-      if (pa >= 0 && this.codePages.delete(pa - (pa % 4096))) this.mmu.flushCode();
+      const page = pa >= 0 ? this.codePages.get(pa - (pa % 4096)) : undefined;
+      if (page) {
+        this.codePages.delete(page.paPage);
+        this.mmu.flushCodePage(page);
+      }
       return true;
     }
     if (op1 === 3 && crm === 4 && op2 === 1) {

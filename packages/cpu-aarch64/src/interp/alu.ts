@@ -444,32 +444,54 @@ export function dataProc3(R: BigUint64Array, R32: Int32Array, a: number, b: numb
 }
 
 /** BFM/SBFM/UBFM (general form). b = sf | opc << 1 | immr << 3 | imms << 9. */
-export function bitfield(R: BigUint64Array, a: number, b: number, wmask: bigint, tmask: bigint): void {
+export function bitfield(R32: Int32Array, a: number, b: number, wm: Int32Array, tm: Int32Array, i: number): void {
+  // On 32-bit word pairs: the BigInt form allocated on every SXTW/UBFX/BFI.
   const sf = b & 1;
   const opc = (b >>> 1) & 3;
   const immr = (b >>> 3) & 63;
   const imms = (b >>> 9) & 63;
-  const size = sf ? 64 : 32;
-  const full = sf ? 0xffff_ffff_ffff_ffffn : 0xffff_ffffn;
-  const d = a & 255;
-  const n = (a >>> 8) & 255;
-  const src = R[n]! & full;
-  const r = BigInt(immr);
-  const rot = immr === 0 ? src : ((src >> r) | (src << BigInt(size - immr))) & full;
-  let result: bigint;
+  const d = 2 * (a & 255);
+  const n = 2 * ((a >>> 8) & 255);
+  const slo = R32[n]!;
+  const shi = sf ? R32[n + 1]! : 0;
+  // ROR(src, immr) within the register size.
+  let rlo = slo;
+  let rhi = shi;
+  if (!sf) {
+    if (immr !== 0) rlo = (slo >>> immr) | (slo << (32 - immr));
+  } else if (immr !== 0) {
+    const r = immr & 31;
+    const xlo = immr >= 32 ? shi : slo;
+    const xhi = immr >= 32 ? slo : shi;
+    rlo = r === 0 ? xlo : (xlo >>> r) | (xhi << (32 - r));
+    rhi = r === 0 ? xhi : (xhi >>> r) | (xlo << (32 - r));
+  }
+  const wlo = wm[2 * i]!;
+  const whi = wm[2 * i + 1]!;
+  const tlo = tm[2 * i]!;
+  const thi = tm[2 * i + 1]!;
+  let lo: number;
+  let hi: number;
   if (opc === 1) {
-    const dst = R[d]! & full;
-    const bot = (dst & ~wmask) | (rot & wmask);
-    result = (dst & ~tmask) | (bot & tmask);
+    // BFM: insert into the destination's bits.
+    const dlo = R32[d]!;
+    const dhi = sf ? R32[d + 1]! : 0;
+    const blo = (dlo & ~wlo) | (rlo & wlo);
+    const bhi = (dhi & ~whi) | (rhi & whi);
+    lo = (dlo & ~tlo) | (blo & tlo);
+    hi = (dhi & ~thi) | (bhi & thi);
   } else {
-    const bot = rot & wmask;
-    if (opc === 2) result = bot & tmask;
-    else {
-      const top = (src >> BigInt(imms)) & 1n ? full : 0n;
-      result = (top & ~tmask) | (bot & tmask);
+    lo = rlo & wlo & tlo;
+    hi = rhi & whi & thi;
+    if (opc === 0) {
+      // SBFM: bits above the field copy the field's top bit (bit imms of the source).
+      const top = ((imms >= 32 ? shi >>> (imms - 32) : slo >>> imms) & 1) !== 0 ? -1 : 0;
+      lo |= top & ~tlo;
+      hi |= top & ~thi;
     }
   }
-  R[d] = result & full;
+  R32[d] = lo;
+  R32[d + 1] = sf ? hi : 0;
 }
 
 /** EXTR. b = lsb | sf << 6. */

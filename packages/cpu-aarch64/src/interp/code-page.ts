@@ -16,6 +16,9 @@ export class CodePage {
   readonly imm = new BigUint64Array(1024);
   /** Second 64-bit immediate (bitfield tmask). */
   readonly imm2 = new BigUint64Array(1024);
+  /** `imm` and `imm2` as int32 pairs (lo at 2i, hi at 2i+1), for paths that avoid BigInt. */
+  readonly imm32 = new Int32Array(this.imm.buffer);
+  readonly imm2x32 = new Int32Array(this.imm2.buffer);
 
   constructor(readonly paPage: number) {}
 }

@@ -48,6 +48,15 @@ export class Mmu {
   readonly u64: BigUint64Array[] = [];
   private readonly u64Views = new WeakMap<ArrayBuffer, BigUint64Array>();
   readonly code: (CodePage | null)[] = [];
+  /** 1 where the slot's translation came from a non-global (nG) descriptor. */
+  readonly ng = new Uint8Array(2 * TLB_SIZE);
+  /**
+   * VA[47:21] / VA[47:30] of every 2 MiB / 1 GiB block whose pages sit in the
+   * TLB: a TLBI by VA inside one must drop the whole block, which the per-page
+   * slots cannot express, so it falls back to a full flush.
+   */
+  private readonly blocks2M = new Set<number>();
+  private readonly blocks1G = new Set<number>();
 
   // ---- translation regime (copied from system registers on every write) ----
   enabled = false;
@@ -72,6 +81,8 @@ export class Mmu {
   outAttr = 0;
   outSh = 0;
   outLevel = 0;
+  /** nG bit of the last successful walk's leaf descriptor. */
+  outNg = 0;
   /** Set when the fault happened on a table read (S1PTW is for stage 2 only; kept for PAR). */
   outWalkFault = false;
 
@@ -93,12 +104,64 @@ export class Mmu {
     this.wLo.fill(-1);
     this.xLo.fill(-1);
     this.code.fill(null);
+    this.ng.fill(0);
+    this.blocks2M.clear();
+    this.blocks1G.clear();
   }
 
   /** Drops the cached code-page references (IC invalidation) but keeps data translations. */
   flushCode(): void {
     this.xLo.fill(-1);
     this.code.fill(null);
+  }
+
+  /** Drops the code entries that point at one decoded page (IC IVAU on it). */
+  flushCodePage(page: CodePage): void {
+    const code = this.code;
+    for (let s = 0; s < code.length; s++) {
+      if (code[s] === page) {
+        code[s] = null;
+        this.xLo[s] = -1;
+      }
+    }
+  }
+
+  /**
+   * TLBI by VA (any ASID): drops the page's slot in both privilege views. The
+   * slot is cleared whatever its tag, which also covers tagged (TBI) aliases.
+   * A VA inside a cached block mapping flushes everything.
+   */
+  flushVa(lo: number, hi: number): void {
+    const k2 = (hi & 0xffff) * 2048 + (lo >>> 21);
+    const k1 = (hi & 0xffff) * 4 + (lo >>> 30);
+    if (this.blocks2M.has(k2) || this.blocks1G.has(k1)) {
+      this.flush();
+      return;
+    }
+    const s = (lo >>> 12) & TLB_MASK;
+    for (const i of [s, s | TLB_SIZE]) {
+      this.rLo[i] = -1;
+      this.wLo[i] = -1;
+      this.xLo[i] = -1;
+      this.code[i] = null;
+    }
+  }
+
+  /**
+   * A new ASID or TTBR: entries from non-global descriptors belong to the old
+   * address space; global ones stay valid (software TLBIs those itself).
+   */
+  flushNonGlobal(): void {
+    const ng = this.ng;
+    for (let s = 0; s < ng.length; s++) {
+      if (ng[s] !== 0) {
+        ng[s] = 0;
+        this.rLo[s] = -1;
+        this.wLo[s] = -1;
+        this.xLo[s] = -1;
+        this.code[s] = null;
+      }
+    }
   }
 
   /**
@@ -115,6 +178,8 @@ export class Mmu {
       }
       this.outPa = (hi >>> 0) * TWO32 + ((lo & ~0xfff) >>> 0);
       this.outPerm = 63;
+      this.outNg = 0;
+      this.outLevel = 3;
       this.outAttr = 0;
       this.outSh = 0;
       return 0;
@@ -193,6 +258,7 @@ export class Mmu {
       this.outLevel = level;
       this.outAttr = (dlo >>> 2) & 7;
       this.outSh = (dlo >>> 8) & 3;
+      this.outNg = (dlo >>> 11) & 1;
       if ((dlo & 0x400) === 0) return FSC_ACCESS_FLAG | level;
       const ap = (dlo >>> 6) & 3;
       const el1r = true;
@@ -222,8 +288,8 @@ export class Mmu {
     return FSC_TRANSLATION | 3;
   }
 
-  /** Fills TLB slot `s` (already including the MMU-index offset) from the last walk. */
-  fill(s: number, lo: number, hi: number, el0: boolean, codeLookup: (pa: number) => CodePage | null, wantCode: boolean): void {
+  /** Fills the data entries of TLB slot `s` (already including the MMU-index offset) from the last walk. */
+  fill(s: number, lo: number, hi: number, el0: boolean): void {
     const perm = el0 ? this.outPerm >> 3 : this.outPerm;
     const tag = lo >>> 12;
     const pa = this.outPa;
@@ -241,16 +307,21 @@ export class Mmu {
     this.rHi[s] = hi;
     this.wLo[s] = perm & 2 ? tag : -1;
     this.wHi[s] = hi;
-    if (perm & 4 && wantCode) {
-      const page = codeLookup(pa);
-      this.code[s] = page;
-      this.xLo[s] = page ? tag : -1;
-      this.xHi[s] = hi;
-    } else if (wantCode || this.xLo[s] !== tag || this.xHi[s] !== hi) {
-      // A data fill for another page evicts the slot's code entry; the same page keeps it.
-      this.xLo[s] = -1;
-      this.code[s] = null;
-    }
+    this.noteFill(s, lo, hi);
+  }
+
+  /** Fills the code entry of slot `s` with the decoded page of the last walk's physical page. */
+  fillCode(s: number, lo: number, hi: number, page: CodePage | null): void {
+    this.code[s] = page;
+    this.xLo[s] = page ? lo >>> 12 : -1;
+    this.xHi[s] = hi;
+    this.noteFill(s, lo, hi);
+  }
+
+  private noteFill(s: number, lo: number, hi: number): void {
+    if (this.outNg !== 0) this.ng[s] = 1;
+    if (this.outLevel === 2) this.blocks2M.add((hi & 0xffff) * 2048 + (lo >>> 21));
+    else if (this.outLevel === 1) this.blocks1G.add((hi & 0xffff) * 4 + (lo >>> 30));
   }
 
   private words(bytes: Uint8Array): BigUint64Array {
