@@ -1,5 +1,5 @@
-import { type BlockBackend, ConfigValidator, type Log, silentLog } from '@vmapple/core-bus';
-import { type DescriptorChain, featureBit, type SplitQueue, type VirtioContext, type VirtioDevice } from '@vmapple/virtio';
+import { type BlockBackend, ConfigValidator, type GuestMemory, type Log, MemoryBlockBackend, silentLog } from '@vmapple/core-bus';
+import { type DescriptorChain, featureBit, type Segment, type SplitQueue, type VirtioContext, type VirtioDevice } from '@vmapple/virtio';
 import * as B from './constants.js';
 
 export type VirtioBlkModel = 'apple' | 'standard';
@@ -37,6 +37,12 @@ export interface VirtioBlkOptions {
 
 /** Largest bounce buffer used when a guest buffer is not one contiguous RAM slice. */
 const BOUNCE_SIZE = 0x10000;
+/**
+ * Largest request whose scattered guest buffers are gathered into one
+ * backend call (Linux's default max_sectors_kb is 1280 KiB, so its largest
+ * requests fit). The buffer is allocated on first use and grows to this.
+ */
+const GATHER_MAX = 2 << 20;
 
 /** A request's status byte (VIRTIO_BLK_S_*). */
 type Outcome = number;
@@ -71,6 +77,15 @@ export class VirtioBlk implements VirtioDevice {
   private readonly dwz = new Uint8Array(B.VIRTIO_BLK_DWZ_SEGMENT_SIZE);
   private readonly dwzView = new DataView(this.dwz.buffer);
   private bounce: Uint8Array | null = null;
+  private gather: Uint8Array | null = null;
+  /**
+   * Whether a request over several separate guest buffers goes to the
+   * backend as one call through a gather buffer. A backend call may be a
+   * system call (a file) or an async-handle call (OPFS), so one per request
+   * beats one per 4 KiB page; an in-memory backend is a plain copy, so there
+   * gathering would only add a copy.
+   */
+  private readonly gatherIo: boolean;
   private readonly offerDiscard: boolean;
   private readonly offerWriteZeroes: boolean;
   private readonly maxDwzSeg = 1;
@@ -83,6 +98,7 @@ export class VirtioBlk implements VirtioDevice {
     this.log = options.log ?? silentLog;
     if (!options.backend || typeof options.backend.read !== 'function') v.fail('backend', 'must be a BlockBackend');
     this.backend = options.backend;
+    this.gatherIo = !(this.backend instanceof MemoryBlockBackend);
     if (model === 'apple') {
       if (options.variant === undefined) v.fail('variant', "must be 'root' or 'aux' for the Apple model (use model 'standard' for a plain virtio-blk disk)");
       this.variant = v.oneOf('variant', options.variant, 'root', ['root', 'aux'] as const);
@@ -258,65 +274,116 @@ export class VirtioBlk implements VirtioDevice {
     return null;
   }
 
+  /**
+   * IN: `bytes` from the disk into the device-writable buffers. Buffers that
+   * follow each other in guest memory are one run and take one backend call
+   * straight into guest RAM; a request of several runs is read with one
+   * backend call into the gather buffer and then copied out (see `gatherIo`).
+   */
   private read(ctx: VirtioContext, chain: DescriptorChain, sector: number, bytes: number): Outcome {
     const bad = this.checkRange(sector, bytes);
     if (bad !== null) return this.ioerr(ctx, bad);
+    const segs = chain.writable;
+    const runs = countRuns(segs, 0, bytes);
+    if (runs < 0) return this.ioerr(ctx, 'read buffer address is beyond 2^53');
     const mem = ctx.mem;
-    let pos = sector * B.VIRTIO_BLK_SECTOR_SIZE;
-    let left = bytes;
-    for (let i = 0; i < chain.writable.length && left > 0; i++) {
-      const seg = chain.writable[i]!;
-      const n = Math.min(seg.len, left);
-      if (seg.addr < 0) return this.ioerr(ctx, 'read buffer address is beyond 2^53');
-      const slice = mem.ramSlice(seg.addr, n);
-      if (slice) {
-        if (!this.backend.read(pos, slice)) return this.ioerr(ctx, `backend read of ${n} bytes at ${pos} failed`);
-      } else {
-        for (let off = 0; off < n; ) {
-          const part = Math.min(BOUNCE_SIZE, n - off);
-          const buf = this.bounceBuffer().subarray(0, part);
-          if (!this.backend.read(pos + off, buf)) return this.ioerr(ctx, `backend read of ${part} bytes at ${pos + off} failed`);
-          if (!mem.writeBytes(seg.addr + off, buf)) return this.ioerr(ctx, `read buffer at 0x${(seg.addr + off).toString(16)} is not in RAM`);
-          off += part;
-        }
+    const pos = sector * B.VIRTIO_BLK_SECTOR_SIZE;
+    if (runs > 1 && this.gatherIo && bytes <= GATHER_MAX) {
+      const buf = this.gatherBuffer(bytes);
+      if (!this.backend.read(pos, buf)) return this.ioerr(ctx, `backend read of ${bytes} bytes at ${pos} failed`);
+      let done = 0;
+      for (let i = 0; done < bytes; i++) {
+        const seg = segs[i]!;
+        const n = Math.min(seg.len, bytes - done);
+        if (!mem.writeBytes(seg.addr, buf.subarray(done, done + n))) return this.ioerr(ctx, `read buffer at 0x${seg.addr.toString(16)} is not in RAM`);
+        done += n;
       }
-      pos += n;
-      left -= n;
+      return B.VIRTIO_BLK_S_OK;
+    }
+    let done = 0;
+    for (let i = 0; done < bytes; ) {
+      // One run: buffers i..j-1 back to back in guest memory.
+      const addr = segs[i]!.addr;
+      let n = 0;
+      do {
+        const take = Math.min(segs[i]!.len, bytes - done - n);
+        n += take;
+        i++;
+      } while (done + n < bytes && segs[i]!.addr === addr + n);
+      if (!this.readRun(mem, pos + done, addr, n)) return this.ioerr(ctx, `read of ${n} bytes at ${pos + done} into 0x${addr.toString(16)} failed (backend error or buffer not in RAM)`);
+      done += n;
     }
     return B.VIRTIO_BLK_S_OK;
   }
 
+  /** Reads `n` disk bytes at `pos` into guest memory at `addr`: straight into RAM, or through the bounce buffer. */
+  private readRun(mem: GuestMemory, pos: number, addr: number, n: number): boolean {
+    const slice = mem.ramSlice(addr, n);
+    if (slice) return this.backend.read(pos, slice);
+    for (let off = 0; off < n; ) {
+      const part = Math.min(BOUNCE_SIZE, n - off);
+      const buf = this.bounceBuffer().subarray(0, part);
+      if (!this.backend.read(pos + off, buf) || !mem.writeBytes(addr + off, buf)) return false;
+      off += part;
+    }
+    return true;
+  }
+
+  /**
+   * OUT: the device-readable buffers after the 16-byte header to the disk,
+   * one backend call per run of adjacent buffers, or one call for the whole
+   * request through the gather buffer (then nothing reaches the backend when
+   * a buffer is not in RAM).
+   */
   private write(ctx: VirtioContext, chain: DescriptorChain, sector: number, bytes: number): Outcome {
     const bad = this.checkRange(sector, bytes);
     if (bad !== null) return this.ioerr(ctx, bad);
+    const segs = chain.readable;
+    const runs = countRuns(segs, B.VIRTIO_BLK_OUTHDR_SIZE, bytes);
+    if (runs < 0) return this.ioerr(ctx, 'write buffer address is beyond 2^53');
     const mem = ctx.mem;
-    let pos = sector * B.VIRTIO_BLK_SECTOR_SIZE;
+    const pos = sector * B.VIRTIO_BLK_SECTOR_SIZE;
+    // Skip the buffers (or the part of one) that hold the header.
+    let i = 0;
     let skip = B.VIRTIO_BLK_OUTHDR_SIZE;
-    for (let i = 0; i < chain.readable.length; i++) {
-      const seg = chain.readable[i]!;
-      if (skip >= seg.len) {
-        skip -= seg.len;
-        continue;
+    while (bytes > 0 && skip >= segs[i]!.len) skip -= segs[i++]!.len;
+    if (runs > 1 && this.gatherIo && bytes <= GATHER_MAX) {
+      const buf = this.gatherBuffer(bytes);
+      for (let done = 0; done < bytes; i++, skip = 0) {
+        const seg = segs[i]!;
+        const n = seg.len - skip;
+        if (!mem.readBytes(seg.addr + skip, buf.subarray(done, done + n))) return this.ioerr(ctx, `write buffer at 0x${(seg.addr + skip).toString(16)} is not in RAM`);
+        done += n;
       }
-      const addr = seg.addr + skip;
-      const n = seg.len - skip;
-      skip = 0;
-      if (seg.addr < 0) return this.ioerr(ctx, 'write buffer address is beyond 2^53');
-      const slice = mem.ramSlice(addr, n);
-      if (slice) {
-        if (!this.backend.write(pos, slice)) return this.ioerr(ctx, `backend write of ${n} bytes at ${pos} failed`);
-      } else {
-        for (let off = 0; off < n; ) {
-          const part = Math.min(BOUNCE_SIZE, n - off);
-          const buf = this.bounceBuffer().subarray(0, part);
-          if (!mem.readBytes(addr + off, buf)) return this.ioerr(ctx, `write buffer at 0x${(addr + off).toString(16)} is not in RAM`);
-          if (!this.backend.write(pos + off, buf)) return this.ioerr(ctx, `backend write of ${part} bytes at ${pos + off} failed`);
-          off += part;
-        }
-      }
-      pos += n;
+      if (!this.backend.write(pos, buf)) return this.ioerr(ctx, `backend write of ${bytes} bytes at ${pos} failed`);
+      return B.VIRTIO_BLK_S_OK;
+    }
+    let done = 0;
+    while (done < bytes) {
+      const addr = segs[i]!.addr + skip;
+      let n = 0;
+      do {
+        n += segs[i]!.len - skip;
+        skip = 0;
+        i++;
+      } while (done + n < bytes && segs[i]!.addr === addr + n);
+      if (!this.writeRun(mem, pos + done, addr, n)) return this.ioerr(ctx, `write of ${n} bytes at ${pos + done} from 0x${addr.toString(16)} failed (buffer not in RAM or backend error)`);
+      done += n;
     }
     return B.VIRTIO_BLK_S_OK;
+  }
+
+  /** Writes `n` bytes of guest memory at `addr` to the disk at `pos`: straight from RAM, or through the bounce buffer. */
+  private writeRun(mem: GuestMemory, pos: number, addr: number, n: number): boolean {
+    const slice = mem.ramSlice(addr, n);
+    if (slice) return this.backend.write(pos, slice);
+    for (let off = 0; off < n; ) {
+      const part = Math.min(BOUNCE_SIZE, n - off);
+      const buf = this.bounceBuffer().subarray(0, part);
+      if (!mem.readBytes(addr + off, buf) || !this.backend.write(pos + off, buf)) return false;
+      off += part;
+    }
+    return true;
   }
 
   /** DISCARD and WRITE_ZEROES (virtio 1.2 §5.2.6, device requirements §5.2.6.2). */
@@ -367,4 +434,36 @@ export class VirtioBlk implements VirtioDevice {
   private bounceBuffer(): Uint8Array {
     return (this.bounce ??= new Uint8Array(BOUNCE_SIZE));
   }
+
+  /** A view of `bytes` (at most GATHER_MAX) bytes of the gather buffer. */
+  private gatherBuffer(bytes: number): Uint8Array {
+    if (this.gather === null || this.gather.length < bytes) this.gather = new Uint8Array(Math.min(GATHER_MAX, Math.max(bytes, 2 * (this.gather?.length ?? 0x20000))));
+    return this.gather.subarray(0, bytes);
+  }
+}
+
+/**
+ * Counts the runs of back-to-back buffers that hold `bytes` bytes starting
+ * `skip` bytes into `segs`; -1 when one of them has an address beyond 2^53.
+ * The caller has checked that the buffers hold at least skip + bytes bytes.
+ */
+function countRuns(segs: readonly Segment[], skip: number, bytes: number): number {
+  let runs = 0;
+  let end = -1;
+  let left = bytes;
+  for (let i = 0; i < segs.length && left > 0; i++) {
+    const seg = segs[i]!;
+    if (skip >= seg.len) {
+      skip -= seg.len;
+      continue;
+    }
+    if (seg.addr < 0) return -1;
+    const start = seg.addr + skip;
+    const n = Math.min(seg.len - skip, left);
+    skip = 0;
+    if (start !== end) runs++;
+    end = start + n;
+    left -= n;
+  }
+  return runs;
 }
