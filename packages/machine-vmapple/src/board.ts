@@ -17,7 +17,7 @@ import { Pl031 } from '@vmapple/pl031';
 import { Pl061 } from '@vmapple/pl061';
 import { Pvpanic } from '@vmapple/pvpanic';
 import { VirtioBlkPci } from '@vmapple/virtio-blk-apple';
-import { AppleAes } from '@vmapple/vmapple-aes';
+import { type AesBackend, AppleAes } from '@vmapple/vmapple-aes';
 import { VmappleBdif } from '@vmapple/vmapple-bdif';
 import { VmappleCfg } from '@vmapple/vmapple-cfg';
 import { UsbKeyboard, UsbTablet, XhciController } from '@vmapple/xhci';
@@ -75,6 +75,8 @@ export interface VmappleBoardOptions {
   createCpu?: (options: ConstructorParameters<typeof InterpreterCpu>[0]) => Cpu;
   /** Allocates guest RAM (default: a plain ArrayBuffer); an accelerator (HVF) needs memory it can map. */
   createRam?: (memory: AddressSpace, name: string, size: number) => RamRegion;
+  /** The AES engine's cipher (default: the pure-TypeScript one); the CLI passes node:crypto's. */
+  aesBackend?: AesBackend;
 }
 
 const SZ_2M = 0x20_0000;
@@ -206,7 +208,7 @@ export class VmappleBoard {
     const rootDisk = options.disks?.find((d) => d.variant === 'root') ?? options.disks?.find((d) => !d.variant);
     const auxDisk = options.disks?.find((d) => d.variant === 'aux');
     this.bdif = this.devices.add(new VmappleBdif({ memory: this.memory, root: rootDisk?.backend, aux: auxDisk?.backend, log }));
-    this.aes = this.devices.add(new AppleAes({ memory: this.memory, log }));
+    this.aes = this.devices.add(new AppleAes({ memory: this.memory, log, backend: options.aesBackend }));
     this.memory.mapMmio(MEMORY_MAP.uart.base, this.uart.region);
     this.memory.mapMmio(MEMORY_MAP.rtc.base, this.rtc.region);
     this.memory.mapMmio(MEMORY_MAP.gpio.base, this.gpio.region);

@@ -1,5 +1,6 @@
 import { AddressSpace, IrqProbe, Log, type LogEntry, RamRegion } from '@vmapple/core-bus';
-import { AES2_BASE, AES_BASE, AesReg, AppleAes, type AppleAesOptions } from '../src/index.js';
+import { AES2_BASE, AES_BASE, type AesBackend, AesReg, AppleAes, type AppleAesOptions, SoftAesBackend } from '../src/index.js';
+import { NodeCryptoAesBackend } from '../src/node/index.js';
 
 export const RAM_BASE = 0x4000_0000;
 export const RAM_SIZE = 4 << 20;
@@ -24,6 +25,14 @@ export function makeBoard(options: Partial<AppleAesOptions> = {}) {
   const guestErrors = () => entries.filter((e) => e.kind === 'guest-error').length;
   return { bus, ram, aes, irq, log, entries, reg, setReg, push, guestErrors };
 }
+
+export type Board = ReturnType<typeof makeBoard>;
+
+/** The cipher backends every engine test runs against. */
+export const BACKENDS: { name: string; create: () => AesBackend }[] = [
+  { name: 'pure-TS', create: () => new SoftAesBackend() },
+  { name: 'node:crypto', create: () => new NodeCryptoAesBackend() },
+];
 
 /** Little-endian 32-bit words of `bytes` (the FIFO payload order of keys and IVs). */
 export function leWords(bytes: Uint8Array): number[] {

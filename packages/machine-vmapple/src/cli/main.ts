@@ -3,6 +3,7 @@ import { FileBlockBackend } from '@vmapple/core-bus/node';
 import { Log } from '@vmapple/core-bus';
 import { HvfCpu, HvfVm } from '@vmapple/cpu-aarch64/hvf';
 import { loadHvfNative } from '@vmapple/cpu-aarch64/hvf/node';
+import { NodeCryptoAesBackend } from '@vmapple/vmapple-aes/node';
 import { type BoardDisk, VmappleBoard, type VmappleBoardOptions } from '../board.js';
 import { KernelImageError } from '../kernel-image.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
@@ -116,6 +117,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       serialOut,
       clock: opts.deterministic && opts.accel !== 'hvf' ? 'deterministic' : 'realtime',
       log,
+      // Under Node the AES engine runs on OpenSSL; the library default (pure TS) is for browsers.
+      aesBackend: new NodeCryptoAesBackend(),
       ...accel,
     });
 

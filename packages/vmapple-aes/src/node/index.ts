@@ -1,0 +1,2 @@
+// @vmapple/vmapple-aes/node: host adapters that need Node.js.
+export { NodeCryptoAesBackend } from './node-crypto-backend.js';
