@@ -2,6 +2,7 @@
 # Builds the bare-metal payloads for two boards into bin/ (or $OUT), reproducibly:
 #   <name>-virt.elf     QEMU -M virt  (RAM 0x4000_0000, PL011 0x0900_0000, GICv3 0x0800_0000 / 0x080A_0000)
 #   <name>-vmapple.elf  vmapple       (RAM 0x7000_0000, PL011 0x2001_0000, GICv3 0x1000_0000 / 0x1001_0000)
+# for tests, bench (integer only) and fpbench (FP and AdvSIMD).
 # Needs gcc-aarch64-linux-gnu (run scripts/install-deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -26,4 +27,13 @@ for pair in "tests src/tests.c" "bench src/bench.c"; do
   build "$1" virt 0x40200000 0x09000000UL 0x08000000UL 0x080A0000UL "$2"
   build "$1" vmapple 0x70200000 0x20010000UL 0x10000000UL 0x10010000UL "$2"
 done
+# fpbench uses FP/AdvSIMD itself: its C file is compiled without -mgeneral-regs-only (sqrt inline, no
+# memset calls from loop idioms), the runtime keeps general registers only. Its iteration word is
+# bench_param, named fpbench_param too.
+FPCFLAGS=()
+for f in "${CFLAGS[@]}"; do [ "$f" = -mgeneral-regs-only ] || FPCFLAGS+=("$f"); done
+FPCFLAGS+=(-fno-math-errno -fno-tree-loop-distribute-patterns)
+"$CC" "${FPCFLAGS[@]}" -c -o "$tmp/fpbench.o" src/fpbench.c
+build fpbench virt 0x40200000 0x09000000UL 0x08000000UL 0x080A0000UL "$tmp/fpbench.o" -Wl,--defsym=fpbench_param=bench_param
+build fpbench vmapple 0x70200000 0x20010000UL 0x10000000UL 0x10010000UL "$tmp/fpbench.o" -Wl,--defsym=fpbench_param=bench_param
 ls -l "$OUT"
