@@ -30,6 +30,7 @@ import {
   logicShifted,
 } from './interp/alu.js';
 import { asr64, lsl64, lsr64, pair, toBig } from './interp/bits.js';
+import { BLOCK_JUMP, type BlockEnv, compileBlock, type CompiledBlock, SIDE_EXIT } from './interp/block-compiler.js';
 import { CodePage } from './interp/code-page.js';
 import { decodeInto } from './interp/decode.js';
 import { executeFpMove, executeFpSimd, type FpSimdContext } from './interp/fp-simd.js';
@@ -234,6 +235,19 @@ const ENC_FPSR = ENC_FPCR | 1;
  * run by one `switch` loop over packed operands; 64-bit values live in a
  * BigUint64Array register file with an Int32Array alias (see README).
  */
+/** Interpreter-only options. */
+export interface InterpreterCpuOptions extends CpuOptions {
+  /**
+   * Compiled blocks (experimental, off by default): entries into a block start
+   * (a branch target) before that run of code becomes a JavaScript function
+   * (src/interp/block-compiler.ts). 1 compiles on first entry (tests);
+   * Infinity (the default) keeps the plain interpreter. Measured on this
+   * project's machine: hot loops gain up to 1.3x, while Debian's boot is
+   * slower (most blocks never reach V8's optimising tier), hence off.
+   */
+  jitThreshold?: number;
+}
+
 export class InterpreterCpu implements Cpu, FpSimdContext {
   readonly index: number;
   readonly irq: InterruptTarget;
@@ -298,6 +312,10 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
   private readonly deterministic: boolean;
   readonly mmu: Mmu;
   private codePages = new Map<number, CodePage>();
+  private readonly jitThreshold: number;
+  /** Block results: io[0] = instructions executed by the last block call. */
+  private readonly io = new Int32Array(1);
+  private readonly blockEnv: BlockEnv;
   private memGeneration = -1;
   private readonly sysOut: SysregValue = { lo: 0, hi: 0 };
 
@@ -321,8 +339,11 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
   private pendingFar = 0n;
   private pendingHasFar = false;
 
-  constructor(options: CpuOptions) {
+  constructor(options: InterpreterCpuOptions) {
     const v = new ConfigValidator('cpu-aarch64');
+    const threshold = options.jitThreshold ?? Infinity;
+    if (!(threshold >= 1)) v.fail('jitThreshold', `must be a number >= 1 (or Infinity), got ${String(options.jitThreshold)}`);
+    this.jitThreshold = threshold;
     this.index = v.int('index', options.index, 0, { min: 0, max: 255 });
     const freq = v.int('counterFrequencyHz', options.counterFrequencyHz, 62_500_000, { min: 1, max: 4_000_000_000 });
     this.nsPerInstruction = v.int('nsPerInstruction', options.nsPerInstruction, 1, { min: 1, max: 1_000_000 });
@@ -338,6 +359,12 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     this.hvc = options.hvc;
     this.smc = options.smc;
     this.mmu = new Mmu(this.memory);
+    const m = this.mmu;
+    this.blockEnv = {
+      R: this.R, R32: this.R32, F: this.F, io: this.io,
+      rLo: m.rLo, rHi: m.rHi, wLo: m.wLo, wHi: m.wHi, tOff: m.off, tView: m.view,
+      registerOffset: (n, mm, b) => this.registerOffset(n, mm, b),
+    };
     this.counter = new SystemCounter(this.clock, freq, () => this.syncClock());
     this.vtimer = new GenericTimer(this.counter);
     this.ptimer = new GenericTimer(this.counter);
@@ -603,6 +630,9 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     const tView = mmu.view;
     const tU64 = mmu.u64;
     const clock = this.clock;
+    const io = this.io;
+    const jitThreshold = this.jitThreshold;
+    const jitOn = jitThreshold !== Infinity;
     while (left > 0) {
       // ---- checks at slice boundaries ----
       if (this.memory.generation !== this.memGeneration) {
@@ -658,8 +688,37 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
       let idx = (pcLo & 0xfff) >>> 2;
       let n = limit;
       let exit = EXIT_SEQ;
+      // True when idx is a block start (a branch target, or where the slice began) and blocks are on.
+      let entry = jitOn;
       inner: for (;;) {
         jump: {
+        if (entry) {
+          entry = false;
+          if (++page.hot[idx]! >= jitThreshold) {
+            let blk = this.blockAt(page, idx);
+            if (blk !== null && n >= blk.len) {
+              // Run compiled blocks back to back while the next one is compiled too.
+              const blocks = page.blocks!;
+              let r: number;
+              for (;;) {
+                r = blk.fn(n, mmuBase);
+                n -= io[0]!;
+                if (r >= BLOCK_JUMP || n <= 0) break;
+                const next = blocks[r];
+                if (next === undefined || next === null || n < next.len) break;
+                blk = next;
+              }
+              if (r === BLOCK_JUMP) break jump;
+              if (r >= SIDE_EXIT) idx = r - SIDE_EXIT;
+              else {
+                idx = r;
+                entry = true;
+              }
+              if (n <= 0) break inner;
+              continue inner;
+            }
+          }
+        }
         const op = OPS[idx]!;
         switch (op) {
           case 0:
@@ -952,6 +1011,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
             n--;
             if (t >= 0) {
               idx = t;
+              entry = jitOn;
               if (n <= 0) break inner;
               continue inner;
             }
@@ -995,6 +1055,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
             const t = B[idx]!;
             if (t >= 0) {
               idx = t;
+              entry = jitOn;
               if (n <= 0) break inner;
               continue inner;
             }
@@ -1187,9 +1248,11 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
           // ---- everything else leaves the fast loop with R[PC] at this instruction ----
           default: {
             R[Slot.PC] = R[Slot.PGB]! + OFFS[idx]!;
-            // Account for the instructions so far, so a counter read sees the exact time.
+            // Account for the instructions so far, so a counter read sees the exact time
+            // (and the budget shrinks by them: they are not counted again below).
             this.retiredCount += limit - n;
             this.unsyncedInstructions += limit - n;
+            left -= limit - n;
             limit = n;
             this.slowOp(op, page, idx);
             n--;
@@ -1222,6 +1285,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
         R32[2 * Slot.PGB] = tlo & ~0xfff;
         R32[2 * Slot.PGB + 1] = thi;
         idx = (tlo & 0xfff) >>> 2;
+        entry = jitOn;
       }
       const executed = limit - n;
       left -= executed;
@@ -1241,6 +1305,19 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     }
     this.syncClock();
     return 'budget';
+  }
+
+  /** The compiled block starting at `idx`, compiling it now if needed; null if it has no block form. */
+  private blockAt(page: CodePage, idx: number): CompiledBlock | null {
+    const blocks = page.blocks ?? (page.blocks = new Array<CompiledBlock | null | undefined>(1024));
+    let blk = blocks[idx];
+    if (blk === undefined) {
+      blk = compileBlock(page, idx, this.blockEnv, decodeInto);
+      blocks[idx] = blk;
+      // Not compilable: stop counting so this start is not looked up again.
+      if (blk === null) page.hot[idx] = -0x40000000;
+    }
+    return blk;
   }
 
   /** Translates the Slot.PC's page for execution and installs its CodePage in the TLB slot. */

@@ -1,3 +1,5 @@
+import { type CompiledBlock } from './block-compiler.js';
+
 /**
  * One 4 KiB physical page of guest code, decoded lazily: `op[i] === 0` means
  * instruction i has not been decoded yet. Operand fields are packed at decode
@@ -19,6 +21,11 @@ export class CodePage {
   /** `imm` and `imm2` as int32 pairs (lo at 2i, hi at 2i+1), for paths that avoid BigInt. */
   readonly imm32 = new Int32Array(this.imm.buffer);
   readonly imm2x32 = new Int32Array(this.imm2.buffer);
+
+  /** Entries into each instruction as a block start (branch targets); negative once found not compilable. */
+  readonly hot = new Int32Array(1024);
+  /** Compiled blocks by start index (null: no block form), created on the first compilation. */
+  blocks: (CompiledBlock | null | undefined)[] | null = null;
 
   constructor(readonly paPage: number) {}
 }

@@ -21,7 +21,11 @@ const MAX_REPORTS = 4;
 export async function checkClass(name: string): Promise<void> {
   const cls = CLASSES.find((c) => c.name === name);
   if (!cls) throw new Error(`no class ${name}`);
-  const makeCpu = await loadInterpreter();
+  // Both tiers against the same reference run: the plain interpreter, and compiled blocks.
+  const tiers = [
+    { tier: 'interpreter', makeCpu: await loadInterpreter('interpreter'), step: true },
+    { tier: 'blocks', makeCpu: await loadInterpreter('blocks'), step: false },
+  ];
   const d = await loadCapstone();
   const reports: string[] = [];
   let failed = 0;
@@ -39,26 +43,28 @@ export async function checkClass(name: string): Promise<void> {
         const where = c ? '\n' + describeCase(batch, c, d, ['qemu did not complete this sequence']) : '';
         throw new Error(`reference run failed (generator bug?): ${ref.crash}${where}`);
       }
-      const runner = new UserSequenceRunner(batch, makeCpu);
-      for (const c of batch.cases) {
-        total++;
-        let problem: string[];
-        try {
-          const got = runner.run(c);
-          problem = got.ok ? diffStates(ref.finals[c.index]!, got.state) : [got.error];
-        } catch (e) {
-          problem = [`host exception: ${(e as Error).stack ?? String(e)}`];
-        }
-        if (problem.length > 0) {
-          failed++;
-          if (reports.length < MAX_REPORTS) reports.push(describeCase(batch, c, d, problem));
+      for (const { tier, makeCpu, step } of tiers) {
+        const runner = new UserSequenceRunner(batch, makeCpu, step);
+        for (const c of batch.cases) {
+          total++;
+          let problem: string[];
+          try {
+            const got = runner.run(c);
+            problem = got.ok ? diffStates(ref.finals[c.index]!, got.state) : [got.error];
+          } catch (e) {
+            problem = [`host exception: ${(e as Error).stack ?? String(e)}`];
+          }
+          if (problem.length > 0) {
+            failed++;
+            if (reports.length < MAX_REPORTS) reports.push(describeCase(batch, c, d, [`(${tier})`, ...problem]));
+          }
         }
       }
     } finally {
       cleanup();
     }
   }
-  const summary = `${name}: ${failed} of ${total} sequences differ from qemu-aarch64 -cpu cortex-a53 (base seed ${BASE_SEED}; rerun with ORACLE_SEED=${BASE_SEED})`;
+  const summary = `${name}: ${failed} of ${total} sequence runs (interpreter and compiled blocks) differ from qemu-aarch64 -cpu cortex-a53 (base seed ${BASE_SEED}; rerun with ORACLE_SEED=${BASE_SEED})`;
   expect(failed, `${summary}\n\n${reports.join('\n\n')}`).toBe(0);
 }
 

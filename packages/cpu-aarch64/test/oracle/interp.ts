@@ -5,11 +5,19 @@ import type { ElfImage } from './elf.js';
 /** Creates an interpreter CPU; resolved at run time so the suites load before the interpreter exists. */
 export type CpuFactory = (options: CpuOptions) => Cpu;
 
-export async function loadInterpreter(): Promise<CpuFactory> {
+/**
+ * Execution tiers of the interpreter that oracle suites check separately:
+ * 'interpreter' never compiles blocks; 'blocks' compiles every block on its
+ * first entry, so every sequence runs as compiled code where it can.
+ */
+export type InterpreterTier = 'interpreter' | 'blocks' | 'default';
+
+export async function loadInterpreter(tier: InterpreterTier = 'default'): Promise<CpuFactory> {
   const mod = (await import('../../src/index.js')) as Record<string, unknown>;
-  const ctor = mod['InterpreterCpu'] as (new (options: CpuOptions) => Cpu) | undefined;
+  const ctor = mod['InterpreterCpu'] as (new (options: CpuOptions & { jitThreshold?: number }) => Cpu) | undefined;
   if (typeof ctor !== 'function') throw new Error('@vmapple/cpu-aarch64 does not export InterpreterCpu (yet)');
-  return (options) => new ctor(options);
+  const jitThreshold = tier === 'interpreter' ? Infinity : tier === 'blocks' ? 1 : undefined;
+  return (options) => new ctor({ ...options, jitThreshold });
 }
 
 /** Maps one RAM region covering every loadable segment of `elf` (64 KiB granules) and loads them. */

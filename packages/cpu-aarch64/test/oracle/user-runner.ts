@@ -45,6 +45,8 @@ export class UserSequenceRunner {
   constructor(
     private readonly batch: Batch,
     makeCpu: CpuFactory,
+    /** Step even cases one instruction at a time (false: every case runs in one call). */
+    private readonly stepEvenCases = true,
   ) {
     const { ram, base } = mapElf(this.memory, batch.elf);
     this.ram = ram;
@@ -95,7 +97,7 @@ export class UserSequenceRunner {
     this.ram.bytes.set(init.scratch, this.batch.scratchAddr - this.ramBase);
     const end = BigInt(c.end);
     const limit = c.seq.words.length + 2;
-    if (c.index % 2 === 1) return this.runWhole(c);
+    if (c.index % 2 === 1 || !this.stepEvenCases) return this.runWhole(c);
     let steps = 0;
     for (;;) {
       const pc = cpu.getPc();

@@ -104,7 +104,8 @@ describe('a busybox shell on the vmapple board', () => {
     expect(kbd).toMatch(/kbd=\/dev\/input\/event\d/);
     const from = guest.output.length;
     // evdev hands out whole events: read them one per read(), 6 = press and release (MSC, KEY, SYN each).
-    await guest.run('(dd if=$KBD bs=24 count=6 2>/dev/null | od -An -tx1 -v > /tmp/ev; echo KEYS_READ) & sleep 1');
+    // The marker is spelled KEYS_''READ in the command so that the echoed command line cannot match it.
+    await guest.run("(dd if=$KBD bs=24 count=6 2>/dev/null | od -An -tx1 -v > /tmp/ev; echo KEYS_''READ) & sleep 1");
     guest.board.keyboard.press(0x04); // HID usage 'a'
     guest.board.keyboard.release(0x04);
     await guest.waitFor('KEYS_READ', 300_000, from);
