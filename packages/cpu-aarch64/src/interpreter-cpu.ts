@@ -193,6 +193,70 @@ export const enum Slot {
   COUNT = 48,
 }
 
+/**
+ * The RAM part of an integer load or store (kinds STRB..LDRSH32) at byte `o`
+ * of `dv`, for register pair index `t2` (2 * slot). Shared by the loop's
+ * inline fast path and `access`.
+ */
+function ramIntAccess(kind: number, dv: DataView, o: number, R32: Int32Array, t2: number): void {
+  switch (kind) {
+    case Ls.STRB:
+      dv.setUint8(o, R32[t2]!);
+      return;
+    case Ls.STRH:
+      dv.setUint16(o, R32[t2]!, true);
+      return;
+    case Ls.STRW:
+      dv.setInt32(o, R32[t2]!, true);
+      return;
+    case Ls.STRX:
+      dv.setInt32(o, R32[t2]!, true);
+      dv.setInt32(o + 4, R32[t2 + 1]!, true);
+      return;
+    case Ls.LDRB:
+      R32[t2] = dv.getUint8(o);
+      R32[t2 + 1] = 0;
+      return;
+    case Ls.LDRH:
+      R32[t2] = dv.getUint16(o, true);
+      R32[t2 + 1] = 0;
+      return;
+    case Ls.LDRW:
+      R32[t2] = dv.getInt32(o, true);
+      R32[t2 + 1] = 0;
+      return;
+    case Ls.LDRX:
+      R32[t2] = dv.getInt32(o, true);
+      R32[t2 + 1] = dv.getInt32(o + 4, true);
+      return;
+    case Ls.LDRSB64: {
+      const v = dv.getInt8(o);
+      R32[t2] = v;
+      R32[t2 + 1] = v >> 31;
+      return;
+    }
+    case Ls.LDRSH64: {
+      const v = dv.getInt16(o, true);
+      R32[t2] = v;
+      R32[t2 + 1] = v >> 31;
+      return;
+    }
+    case Ls.LDRSW: {
+      const v = dv.getInt32(o, true);
+      R32[t2] = v;
+      R32[t2 + 1] = v >> 31;
+      return;
+    }
+    case Ls.LDRSB32:
+      R32[t2] = dv.getInt8(o);
+      R32[t2 + 1] = 0;
+      return;
+    default: // LDRSH32
+      R32[t2] = dv.getInt16(o, true);
+      R32[t2 + 1] = 0;
+  }
+}
+
 /** Integer access kinds by element size, for the FP/SIMD engine's element loads and stores. */
 const SIMD_LOAD_KIND: readonly number[] = [0, Ls.LDRB, Ls.LDRH, 0, Ls.LDRW, 0, 0, 0, Ls.LDRX];
 const SIMD_STORE_KIND: readonly number[] = [0, Ls.STRB, Ls.STRH, 0, Ls.STRW, 0, 0, 0, Ls.STRX];
@@ -1130,8 +1194,22 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
           }
           case Op.LS_IMM: {
             const a = A[idx]!;
+            const kind = B[idx]!;
             R[Slot.T0] = R[(a >>> 8) & 255]! + IMM[idx]!;
-            if (!this.access(B[idx]!, a & 255, mmuBase)) {
+            if (kind <= Ls.LDRSH32) {
+              // Integer access hitting RAM through the TLB: no call into access().
+              const lo = R32[2 * Slot.T0]!;
+              const hi = R32[2 * Slot.T0 + 1]!;
+              const s = ((lo >>> 12) & TLB_MASK) | mmuBase;
+              const po = lo & 0xfff;
+              const off = tOff[s]!;
+              const hit = kind <= Ls.STRX ? wLo[s] === lo >>> 12 && wHi[s] === hi : rLo[s] === lo >>> 12 && rHi[s] === hi;
+              if (hit && off >= 0 && po <= 4096 - LS_SIZE[kind]!) {
+                ramIntAccess(kind, tView[s]!, off + po, R32, 2 * (a & 255));
+                break;
+              }
+            }
+            if (!this.access(kind, a & 255, mmuBase)) {
               exit = EXIT_FAULT;
               break inner;
             }
@@ -1169,7 +1247,21 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
               default:
                 this.registerOffset(nn, (a >>> 16) & 255, b);
             }
-            if (!this.access(b & 31, op === Op.LS_LIT ? a : a & 255, mb)) {
+            const kind = b & 31;
+            let fast = false;
+            if (kind <= Ls.LDRSH32 && op !== Op.LS_LIT && op !== Op.LS_UNPRIV) {
+              const lo = R32[2 * Slot.T0]!;
+              const hi = R32[2 * Slot.T0 + 1]!;
+              const s = ((lo >>> 12) & TLB_MASK) | mmuBase;
+              const po = lo & 0xfff;
+              const off = tOff[s]!;
+              const hit = kind <= Ls.STRX ? wLo[s] === lo >>> 12 && wHi[s] === hi : rLo[s] === lo >>> 12 && rHi[s] === hi;
+              if (hit && off >= 0 && po <= 4096 - LS_SIZE[kind]!) {
+                ramIntAccess(kind, tView[s]!, off + po, R32, 2 * (a & 255));
+                fast = true;
+              }
+            }
+            if (!fast && !this.access(kind, op === Op.LS_LIT ? a : a & 255, mb)) {
               exit = EXIT_FAULT;
               break inner;
             }
@@ -1369,9 +1461,12 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     let hi = R32[2 * m + 1]!;
     if (option === 2) hi = 0;
     else if (option === 6) hi = lo >> 31;
-    R32[2 * Slot.T1] = lsl64(lo, hi, shift);
-    R32[2 * Slot.T1 + 1] = pair.hi;
-    this.R[Slot.T0] = this.R[n]! + this.R[Slot.T1]!;
+    const olo = lsl64(lo, hi, shift);
+    const ohi = pair.hi;
+    // T0 = Rn + offset on 32-bit words (a BigInt add here allocated when inlined into the loop).
+    const s = (R32[2 * n]! >>> 0) + (olo >>> 0);
+    R32[2 * Slot.T0 + 1] = (R32[2 * n + 1]! + ohi + (s > 0xffffffff ? 1 : 0)) | 0;
+    R32[2 * Slot.T0] = s | 0;
   }
 
   private isStoreKind(kind: number): boolean {
@@ -1404,66 +1499,9 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     if (po + size > 4096 || mmu.off[s]! < 0) return this.accessSlow(kind, t, mmuBase, lo, hi, s);
     const o = mmu.off[s]! + po;
     const dv = mmu.view[s]!;
-    const t2 = 2 * t;
-    switch (kind) {
-      case Ls.STRB:
-        dv.setUint8(o, R32[t2]!);
-        return true;
-      case Ls.STRH:
-        dv.setUint16(o, R32[t2]!, true);
-        return true;
-      case Ls.STRW:
-        dv.setInt32(o, R32[t2]!, true);
-        return true;
-      case Ls.STRX:
-        dv.setInt32(o, R32[t2]!, true);
-        dv.setInt32(o + 4, R32[t2 + 1]!, true);
-        return true;
-      case Ls.LDRB:
-        R32[t2] = dv.getUint8(o);
-        R32[t2 + 1] = 0;
-        return true;
-      case Ls.LDRH:
-        R32[t2] = dv.getUint16(o, true);
-        R32[t2 + 1] = 0;
-        return true;
-      case Ls.LDRW:
-        R32[t2] = dv.getInt32(o, true);
-        R32[t2 + 1] = 0;
-        return true;
-      case Ls.LDRX:
-        R32[t2] = dv.getInt32(o, true);
-        R32[t2 + 1] = dv.getInt32(o + 4, true);
-        return true;
-      case Ls.LDRSB64: {
-        const v = dv.getInt8(o);
-        R32[t2] = v;
-        R32[t2 + 1] = v >> 31;
-        return true;
-      }
-      case Ls.LDRSH64: {
-        const v = dv.getInt16(o, true);
-        R32[t2] = v;
-        R32[t2 + 1] = v >> 31;
-        return true;
-      }
-      case Ls.LDRSW: {
-        const v = dv.getInt32(o, true);
-        R32[t2] = v;
-        R32[t2 + 1] = v >> 31;
-        return true;
-      }
-      case Ls.LDRSB32:
-        R32[t2] = dv.getInt8(o);
-        R32[t2 + 1] = 0;
-        return true;
-      case Ls.LDRSH32:
-        R32[t2] = dv.getInt16(o, true);
-        R32[t2 + 1] = 0;
-        return true;
-      default:
-        return this.accessFp(kind, t, dv, o);
-    }
+    if (kind >= Ls.STR_B) return this.accessFp(kind, t, dv, o);
+    ramIntAccess(kind, dv, o, R32, 2 * t);
+    return true;
   }
 
   /** FP/SIMD register loads and stores (B/H/S/D/Q); a scalar load zeroes the rest of the V register. */
@@ -2049,7 +2087,17 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     this.R[Slot.T0] = aligned;
     const mmuBase = this.el === 0 ? 0 : 1 << TLB_BITS;
     this.R[Slot.T1] = 0n;
-    // 8 doubleword stores of XZR through the normal store path (faults report the aligned VA... use the operand VA).
+    // Usual case: the block is in RAM and the TLB has a write entry: one fill.
+    const lo = this.R32[2 * Slot.T0]!;
+    const hi = this.R32[2 * Slot.T0 + 1]!;
+    const mmu = this.mmu;
+    const s = ((lo >>> 12) & TLB_MASK) | mmuBase;
+    if (mmu.wLo[s] === lo >>> 12 && mmu.wHi[s] === hi && mmu.off[s]! >= 0) {
+      const o = mmu.off[s]! + (lo & 0xfff);
+      mmu.bytes[s]!.fill(0, o, o + 64);
+      return true;
+    }
+    // Otherwise 8 doubleword stores of XZR through the normal store path (a fault reports the operand VA).
     for (let k = 0; k < 8; k++) {
       this.R[Slot.T0] = aligned + BigInt(k * 8);
       if (!this.access(Ls.STRX, 31, mmuBase)) {
