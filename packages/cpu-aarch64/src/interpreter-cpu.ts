@@ -29,7 +29,7 @@ import {
   flagsSub64,
   logicShifted,
 } from './interp/alu.js';
-import { asr64, lsl64, lsr64, pair, toBig } from './interp/bits.js';
+import { lsl64, pair, toBig } from './interp/bits.js';
 import { BLOCK_JUMP, type BlockEnv, compileBlock, type CompiledBlock, SIDE_EXIT } from './interp/block-compiler.js';
 import { CodePage } from './interp/code-page.js';
 import { decodeInto } from './interp/decode.js';
@@ -925,7 +925,26 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
           case Op.ADR:
             R[A[idx]!] = R[Slot.PGB]! + IMM[idx]!;
             break;
-          case Op.LSL_I64:
+          // Shifts by a constant, inline on words (sh is 1..63; LSL/LSR #0 decode as moves).
+          case Op.LSL_I64: {
+            const a = A[idx]!;
+            const s = 2 * ((a >>> 8) & 255);
+            const lo = R32[s]!;
+            const hi = R32[s + 1]!;
+            const sh = B[idx]!;
+            const d = 2 * (a & 255);
+            if (sh === 0) {
+              R32[d] = lo;
+              R32[d + 1] = hi;
+            } else if (sh < 32) {
+              R32[d] = lo << sh;
+              R32[d + 1] = (hi << sh) | (lo >>> (32 - sh));
+            } else {
+              R32[d] = 0;
+              R32[d + 1] = lo << (sh - 32);
+            }
+            break;
+          }
           case Op.LSR_I64:
           case Op.ASR_I64: {
             const a = A[idx]!;
@@ -933,10 +952,18 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
             const lo = R32[s]!;
             const hi = R32[s + 1]!;
             const sh = B[idx]!;
-            const r = op === Op.LSL_I64 ? lsl64(lo, hi, sh) : op === Op.LSR_I64 ? lsr64(lo, hi, sh) : asr64(lo, hi, sh);
             const d = 2 * (a & 255);
-            R32[d] = r;
-            R32[d + 1] = pair.hi;
+            const arith = op === Op.ASR_I64;
+            if (sh === 0) {
+              R32[d] = lo;
+              R32[d + 1] = hi;
+            } else if (sh < 32) {
+              R32[d] = (lo >>> sh) | (hi << (32 - sh));
+              R32[d + 1] = arith ? hi >> sh : hi >>> sh;
+            } else {
+              R32[d] = arith ? hi >> (sh - 32) : hi >>> (sh - 32);
+              R32[d + 1] = arith ? hi >> 31 : 0;
+            }
             break;
           }
           case Op.LSL_I32:
@@ -1002,14 +1029,23 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
             const ahi = R32[2 * nn + 1]!;
             const blo = R32[2 * mm]!;
             const bhi = R32[2 * mm + 1]!;
+            // On 32-bit words: CMP/ADDS of registers is among the most frequent instructions.
+            let rlo: number;
+            let rhi: number;
             if (op === Op.SUBS_R64) {
-              R[Slot.T0] = R[nn]! - R[mm]!;
-              flagsSub64(F, alo, ahi, blo, bhi, R32[2 * Slot.T0 + 1]!, R32[2 * Slot.T0]!);
+              const sum = (alo >>> 0) - (blo >>> 0);
+              rlo = sum | 0;
+              rhi = (ahi - bhi - (sum < 0 ? 1 : 0)) | 0;
+              flagsSub64(F, alo, ahi, blo, bhi, rhi, rlo);
             } else {
-              R[Slot.T0] = R[nn]! + R[mm]!;
-              flagsAdd64(F, alo, ahi, bhi, R32[2 * Slot.T0]!, R32[2 * Slot.T0 + 1]!);
+              const sum = (alo >>> 0) + (blo >>> 0);
+              rlo = sum | 0;
+              rhi = (ahi + bhi + (sum > 0xffffffff ? 1 : 0)) | 0;
+              flagsAdd64(F, alo, ahi, bhi, rlo, rhi);
             }
-            R[a & 255] = R[Slot.T0]!;
+            const d = 2 * (a & 255);
+            R32[d] = rlo;
+            R32[d + 1] = rhi;
             break;
           }
           case Op.ADD_R32:
@@ -1244,8 +1280,19 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
                 R[Slot.T0] = R[nn]! + IMM[idx]!;
                 mb = 0;
                 break;
-              default:
-                this.registerOffset(nn, (a >>> 16) & 255, b);
+              default: {
+                // Register offset, inline: Rn + (extend(Rm) << 0..4), on 32-bit words.
+                const m = (a >>> 16) & 255;
+                const option = (b >>> 8) & 7;
+                const shift = b >>> 12;
+                const mlo = R32[2 * m]!;
+                const mhi = option === 2 ? 0 : option === 6 ? mlo >> 31 : R32[2 * m + 1]!;
+                const olo = mlo << shift;
+                const ohi = shift === 0 ? mhi : (mhi << shift) | (mlo >>> (32 - shift));
+                const sum = (R32[2 * nn]! >>> 0) + (olo >>> 0);
+                R32[2 * Slot.T0 + 1] = (R32[2 * nn + 1]! + ohi + (sum > 0xffffffff ? 1 : 0)) | 0;
+                R32[2 * Slot.T0] = sum | 0;
+              }
             }
             const kind = b & 31;
             let fast = false;
