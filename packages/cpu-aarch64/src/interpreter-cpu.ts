@@ -1,11 +1,15 @@
 import {
   type AddressSpace,
   BusStatus,
+  checkState,
   ConfigValidator,
+  type DeviceState,
+  makeState,
   type InterruptTarget,
   type IrqLine,
   type Log,
   silentLog,
+  SnapshotError,
   type SystemRegisterHandler,
   type SysregValue,
   type VirtualClock,
@@ -299,6 +303,33 @@ const ENC_FPSR = ENC_FPCR | 1;
  * run by one `switch` loop over packed operands; 64-bit values live in a
  * BigUint64Array register file with an Int32Array alias (see README).
  */
+const CPU_STATE_TYPE = 'cpu-aarch64/interpreter';
+const CPU_STATE_VERSION = 1;
+/** PSTATE views and derived registers: saved through the fields they show. */
+const SNAPSHOT_SKIP = new Set(['SP_EL0', 'SPSel', 'DAIF', 'NZCV', 'FPCR', 'FPSR', 'CNTV_TVAL_EL0', 'CNTP_TVAL_EL0',
+  'CNTV_CTL_EL0', 'CNTP_CTL_EL0', 'CNTV_CVAL_EL0', 'CNTP_CVAL_EL0', 'DBGCLAIMSET_EL1', 'DBGCLAIMCLR_EL1']);
+
+/** `InterpreterCpu.saveState()` data (version 1). */
+export interface InterpreterCpuState {
+  /** X0..X30, hex. */
+  x: string[];
+  pc: string;
+  /** SP_EL0, SP_EL1. */
+  sp: string[];
+  /** As `getPstate()`: NZCV, IL, DAIF, EL, SPSel. */
+  pstate: number;
+  /** V0..V31 as 64 halves (low, high), hex. */
+  v: string[];
+  fpcr: number;
+  fpsr: number;
+  /** Readable and writable system registers the CPU owns, by name, hex. */
+  sysregs: Record<string, string>;
+  /** [CTL, CVAL hex] of the EL1 virtual and physical timers. */
+  timers: { virtual: [number, string]; physical: [number, string] };
+  retired: number;
+  on: boolean;
+}
+
 /** Interpreter-only options. */
 export interface InterpreterCpuOptions extends CpuOptions {
   /**
@@ -532,6 +563,74 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     const d = SYSREGS_BY_NAME.get(name);
     if (!d || !d.write) throw new RangeError(`cpu-aarch64: unknown or read-only system register '${name}'`);
     d.write(this, BigInt.asUintN(64, value));
+  }
+
+  // ---- snapshots ----------------------------------------------------------------------
+
+  /**
+   * Everything architectural about this vCPU (registers of every class,
+   * PSTATE, both stack pointers, FP control, the system registers it owns,
+   * both timers) as JSON-safe data; 64-bit values are hex strings. Take it
+   * between `run` calls. Decoded code and the TLB are caches and are rebuilt;
+   * the exclusive monitor is cleared on restore, as an exception would.
+   */
+  saveState(): DeviceState<InterpreterCpuState> {
+    const hex = (v: bigint): string => v.toString(16);
+    const cur = this.el === 0 ? 0 : this.spsel;
+    const sp = [this.spBank[0]!, this.spBank[1]!];
+    sp[cur] = this.R[Slot.SP]!;
+    const sysregs: Record<string, string> = {};
+    for (const [name, d] of SYSREGS_BY_NAME) {
+      if (d.read && d.write && !SNAPSHOT_SKIP.has(name)) sysregs[name] = hex(d.read(this));
+    }
+    return makeState(CPU_STATE_TYPE, CPU_STATE_VERSION, {
+      x: Array.from({ length: 31 }, (_, i) => hex(this.R[i]!)),
+      pc: hex(this.R[Slot.PC]!),
+      sp: sp.map(hex),
+      pstate: this.getPstate(),
+      v: Array.from(this.V64, hex),
+      fpcr: this.fpcr,
+      fpsr: this.fpsr,
+      sysregs,
+      timers: { virtual: [this.vtimer.ctl, hex(this.vtimer.cval)], physical: [this.ptimer.ctl, hex(this.ptimer.cval)] },
+      retired: this.retiredCount,
+      on: this.on,
+    });
+  }
+
+  restoreState(state: DeviceState<InterpreterCpuState>): void {
+    const d = checkState<InterpreterCpuState>(state, CPU_STATE_TYPE, CPU_STATE_VERSION);
+    const big = (v: string): bigint => BigInt.asUintN(64, BigInt('0x' + v));
+    if (d.x?.length !== 31 || d.v?.length !== 64 || d.sp?.length !== 2) {
+      throw new SnapshotError(`${CPU_STATE_TYPE}: state needs 31 X, 64 V halves and 2 stack pointers`);
+    }
+    this.architecturalReset();
+    for (const [name, v] of Object.entries(d.sysregs)) {
+      const def = SYSREGS_BY_NAME.get(name);
+      if (!def?.write) throw new SnapshotError(`${CPU_STATE_TYPE}: unknown system register '${name}' in state`);
+      def.write(this, big(v));
+    }
+    for (let i = 0; i < 31; i++) this.R[i] = big(d.x[i]!);
+    for (let i = 0; i < 64; i++) this.V64[i] = big(d.v[i]!);
+    this.R[Slot.PC] = big(d.pc);
+    this.fpcr = d.fpcr;
+    this.fpsr = d.fpsr;
+    const p = d.pstate >>> 0;
+    this.setNzcv(p | 0);
+    this.daif = p & 0x3c0;
+    this.illegalState = (p & (1 << 20)) !== 0;
+    this.spBank[0] = big(d.sp[0]!);
+    this.spBank[1] = big(d.sp[1]!);
+    this.el = (p >>> 2) & 3;
+    this.spsel = p & 1;
+    this.R[Slot.SP] = this.spBank[this.el === 0 ? 0 : this.spsel]!;
+    this.updateFpOk();
+    this.vtimer.ctl = d.timers.virtual[0];
+    this.vtimer.writeCval(big(d.timers.virtual[1]));
+    this.ptimer.ctl = d.timers.physical[0];
+    this.ptimer.writeCval(big(d.timers.physical[1]));
+    this.retiredCount = d.retired;
+    this.on = d.on;
   }
 
   getPstate(): number {
