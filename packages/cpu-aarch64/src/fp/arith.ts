@@ -263,113 +263,105 @@ function f64out(st: FpState, x: number): number {
   st.rhi = S_U32[1];
   return S_U32[0];
 }
-/** The operand is neither infinite nor NaN (single). */
-function finS(a: number): boolean {
-  return (a & 0x7f800000) !== 0x7f800000;
-}
-function finD(hi: number): boolean {
-  return (hi & 0x7ff00000) !== 0x7ff00000;
-}
-/** Normal (not zero, denormal, infinite or NaN) double. */
-function normD(hi: number): boolean {
-  const e = hi & 0x7ff00000;
-  return e !== 0 && e !== 0x7ff00000;
-}
-/** A single result of a correctly rounded double d (|r| normal, finite) or -1. */
+// The fast paths work on values: `fastXxxS/D` take the operands as JS numbers, as a caller
+// reading a Float32Array/Float64Array view of the register file has them (no trip through the
+// scratch buffers), and return the correctly rounded result or NaN to defer to the exact path.
+// Any NaN operand fails their range checks, so they accept exactly the operands whose bit
+// patterns are finite (and normal where required); flags are set only when a result is returned.
+// The bit-pattern entry points below convert and call them.
+
+const MIN_NORMAL_D = 2 ** -1022;
+
+/** A single result of a correctly rounded double d (|r| normal, finite) or NaN. */
 function fastS(st: FpState, r: number, inexact: boolean): number {
   const m = Math.abs(r);
-  if (!(m >= MIN_S_FAST && m < Infinity)) return -1;
+  if (!(m >= MIN_S_FAST && m < Infinity)) return NaN;
   if (inexact) st.fpsr |= FPSR_IXC;
-  return f32bits(r);
+  return r;
 }
 
-function fastAddS(st: FpState, a: number, b: number, neg: boolean): number {
-  if ((st.fpcr & FAST_MASK) !== 0 || !finS(a) || !finS(b)) return -1;
-  const x = f32v(a);
-  const y = neg ? -f32v(b) : f32v(b);
+/** x + y on single values (pass -y for a subtraction). */
+export function fastAddS(st: FpState, x: number, y: number): number {
+  if ((st.fpcr & FAST_MASK) !== 0 || !(Math.abs(x) < Infinity) || !(Math.abs(y) < Infinity)) return NaN;
   const d = x + y;
   const r = Math.fround(d);
   return fastS(st, r, r !== d || twoSumErr(x, y, d) !== 0);
 }
-function fastMulS(st: FpState, a: number, b: number): number {
-  if ((st.fpcr & FAST_MASK) !== 0 || !finS(a) || !finS(b)) return -1;
-  const d = f32v(a) * f32v(b);
+export function fastMulS(st: FpState, x: number, y: number): number {
+  if ((st.fpcr & FAST_MASK) !== 0 || !(Math.abs(x) < Infinity) || !(Math.abs(y) < Infinity)) return NaN;
+  const d = x * y;
   const r = Math.fround(d);
   return fastS(st, r, r !== d);
 }
-function fastDivS(st: FpState, a: number, b: number): number {
-  if ((st.fpcr & FAST_MASK) !== 0 || !finS(a) || !finS(b)) return -1;
-  const x = f32v(a);
-  const y = f32v(b);
-  if (y === 0) return -1;
+export function fastDivS(st: FpState, x: number, y: number): number {
+  if ((st.fpcr & FAST_MASK) !== 0 || !(Math.abs(x) < Infinity) || !(Math.abs(y) < Infinity)) return NaN;
+  if (y === 0) return NaN;
   const r = Math.fround(x / y);
   return fastS(st, r, r * y !== x);
 }
-function fastFmaS(st: FpState, n: number, m: number, a: number): number {
-  if ((st.fpcr & FAST_MASK) !== 0 || !finS(a) || !finS(n) || !finS(m)) return -1;
-  const p = f32v(n) * f32v(m);
-  const c = f32v(a);
+/** c + x*y, fused, on single values (pass -x for FMSUB). */
+export function fastFmaS(st: FpState, x: number, y: number, c: number): number {
+  if ((st.fpcr & FAST_MASK) !== 0 || !(Math.abs(c) < Infinity) || !(Math.abs(x) < Infinity) || !(Math.abs(y) < Infinity)) return NaN;
+  const p = x * y;
   let s = p + c;
   const e = twoSumErr(p, c, s);
   if (e !== 0) {
-    // Round to odd in double so that the final rounding to single is correct.
+    // Round to odd in double so that the final rounding to single is correct: an even last
+    // bit moves one ulp (s is a normal double here) toward the exact value.
     S_F64[0] = s;
-    if ((S_U32[0] & 1) === 0) {
+    const lo = S_U32[0];
+    if ((lo & 1) === 0) {
+      const ulp = pow2(((S_U32[1] >>> 20) & 0x7ff) - 1075);
       const away = e > 0 === s > 0;
-      const lo = S_U32[0];
-      if (away) S_U32[0] = lo + 1;
-      else if (lo !== 0) S_U32[0] = lo - 1;
-      else return -1;
-      s = S_F64[0];
+      if (away) s = s > 0 ? s + ulp : s - ulp;
+      else if (lo !== 0) s = s > 0 ? s - ulp : s + ulp;
+      else return NaN;
     }
   }
   const r = Math.fround(s);
   return fastS(st, r, e !== 0 || r !== s);
 }
 
-function fastAddD(st: FpState, alo: number, ahi: number, blo: number, bhi: number, neg: boolean): number {
-  if ((st.fpcr & FAST_MASK) !== 0 || !finD(ahi) || !finD(bhi)) return -1;
-  const x = f64v(alo, ahi);
-  const y = neg ? -f64v(blo, bhi) : f64v(blo, bhi);
+/** x + y on double values (pass -y for a subtraction). */
+export function fastAddD(st: FpState, x: number, y: number): number {
+  if ((st.fpcr & FAST_MASK) !== 0 || !(Math.abs(x) < Infinity) || !(Math.abs(y) < Infinity)) return NaN;
   const d = x + y;
   const m = Math.abs(d);
-  if (!(m >= MIN_D_FAST && m < Infinity)) return -1;
+  if (!(m >= MIN_D_FAST && m < Infinity)) return NaN;
   if (twoSumErr(x, y, d) !== 0) st.fpsr |= FPSR_IXC;
-  return f64out(st, d);
+  return d;
 }
-function fastMulD(st: FpState, alo: number, ahi: number, blo: number, bhi: number): number {
-  if ((st.fpcr & FAST_MASK) !== 0 || !normD(ahi) || !normD(bhi)) return -1;
-  const x = f64v(alo, ahi);
-  const y = f64v(blo, bhi);
-  const d = x * y;
-  const m = Math.abs(d);
-  if (!(m >= 2 ** -900 && m < MAX_D_FAST) || !(Math.abs(x) < 2 ** 990) || !(Math.abs(y) < 2 ** 990)) return -1; // Veltkamp split must not overflow
-  if (twoProdErr(x, y, d) !== 0) st.fpsr |= FPSR_IXC;
-  return f64out(st, d);
-}
-function fastDivD(st: FpState, alo: number, ahi: number, blo: number, bhi: number): number {
-  if ((st.fpcr & FAST_MASK) !== 0 || !normD(ahi) || !normD(bhi)) return -1;
-  const x = f64v(alo, ahi);
-  const y = f64v(blo, bhi);
-  const q = x / y;
-  const m = Math.abs(q);
+export function fastMulD(st: FpState, x: number, y: number): number {
   const ax = Math.abs(x);
   const ay = Math.abs(y);
-  if (!(m >= MIN_D_FAST && m < MAX_D_FAST) || !(ax < 2 ** 900 && ax > 2 ** -900) || !(ay < 2 ** 900 && ay > 2 ** -900)) return -1;
+  if ((st.fpcr & FAST_MASK) !== 0 || !(ax >= MIN_NORMAL_D) || !(ay >= MIN_NORMAL_D)) return NaN;
+  const d = x * y;
+  const m = Math.abs(d);
+  if (!(m >= 2 ** -900 && m < MAX_D_FAST) || !(ax < 2 ** 990) || !(ay < 2 ** 990)) return NaN; // Veltkamp split must not overflow
+  if (twoProdErr(x, y, d) !== 0) st.fpsr |= FPSR_IXC;
+  return d;
+}
+export function fastDivD(st: FpState, x: number, y: number): number {
+  const ax = Math.abs(x);
+  const ay = Math.abs(y);
+  if ((st.fpcr & FAST_MASK) !== 0 || !(ax >= MIN_NORMAL_D) || !(ay >= MIN_NORMAL_D)) return NaN;
+  const q = x / y;
+  const m = Math.abs(q);
+  if (!(m >= MIN_D_FAST && m < MAX_D_FAST) || !(ax < 2 ** 900 && ax > 2 ** -900) || !(ay < 2 ** 900 && ay > 2 ** -900)) return NaN;
   const ph = q * y;
   if (x - ph - twoProdErr(q, y, ph) !== 0) st.fpsr |= FPSR_IXC;
-  return f64out(st, q);
+  return q;
 }
-function fastFmaD(st: FpState, nlo: number, nhi: number, mlo: number, mhi: number, alo: number, ahi: number): number {
-  if ((st.fpcr & FAST_MASK) !== 0 || !normD(nhi) || !normD(mhi) || !finD(ahi)) return -1;
-  const x = f64v(nlo, nhi);
-  const y = f64v(mlo, mhi);
-  const c = f64v(alo, ahi);
+/** c + x*y, fused, on double values (pass -x for FMSUB). */
+export function fastFmaD(st: FpState, x: number, y: number, c: number): number {
+  const ax = Math.abs(x);
+  const ay = Math.abs(y);
+  if ((st.fpcr & FAST_MASK) !== 0 || !(ax >= MIN_NORMAL_D) || !(ay >= MIN_NORMAL_D)) return NaN;
   const ph = x * y;
   const mp = Math.abs(ph);
   const mc = Math.abs(c);
-  if (!(mp >= 2 ** -800 && mp < 2 ** 900) || !(Math.abs(x) < 2 ** 900) || !(Math.abs(y) < 2 ** 900) || !(mc < 2 ** 900)) return -1;
-  if (mc !== 0 && mc < 2 ** -800) return -1;
+  if (!(mp >= 2 ** -800 && mp < 2 ** 900) || !(ax < 2 ** 900) || !(ay < 2 ** 900) || !(mc < 2 ** 900)) return NaN;
+  if (mc !== 0 && mc < 2 ** -800) return NaN;
   const pl = twoProdErr(x, y, ph);
   const s = ph + c;
   const e = twoSumErr(ph, c, s);
@@ -380,10 +372,18 @@ function fastFmaD(st: FpState, nlo: number, nhi: number, mlo: number, mhi: numbe
   const w2 = w + v;
   const v2 = twoSumErr(w, v, w2);
   const mh = Math.abs(h);
-  if (!(mh >= MIN_D_FAST && mh < MAX_D_FAST)) return -1;
-  if (w2 !== 0 && h + 2 * w2 - h === 2 * w2) return -1; // h + w2 is a tie: the exact path decides
+  if (!(mh >= MIN_D_FAST && mh < MAX_D_FAST)) return NaN;
+  if (w2 !== 0 && h + 2 * w2 - h === 2 * w2) return NaN; // h + w2 is a tie: the exact path decides
   if (w2 !== 0 || v2 !== 0) st.fpsr |= FPSR_IXC;
-  return f64out(st, h);
+  return h;
+}
+
+// Bit-pattern forms of the fast paths: the result's bits, or -1 to defer.
+function bitsS(r: number): number {
+  return r === r ? f32bits(r) : -1;
+}
+function bitsD(st: FpState, r: number): number {
+  return r === r ? f64out(st, r) : -1;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -406,19 +406,19 @@ function un2D(st: FpState, alo: number, ahi: number, blo: number, bhi: number): 
 }
 
 export function f32Add(st: FpState, a: number, b: number): number {
-  const r = fastAddS(st, a, b, false);
+  const r = bitsS(fastAddS(st, f32v(a), f32v(b)));
   if (r >= 0) return r;
   un2S(st, a, b);
   return addCore(st, FMT_S, 0);
 }
 export function f32Sub(st: FpState, a: number, b: number): number {
-  const r = fastAddS(st, a, b, true);
+  const r = bitsS(fastAddS(st, f32v(a), -f32v(b)));
   if (r >= 0) return r;
   un2S(st, a, b);
   return addCore(st, FMT_S, 1);
 }
 export function f32Mul(st: FpState, a: number, b: number): number {
-  const r = fastMulS(st, a, b);
+  const r = bitsS(fastMulS(st, f32v(a), f32v(b)));
   if (r >= 0) return r;
   un2S(st, a, b);
   return mulCore(st, FMT_S, false);
@@ -431,7 +431,7 @@ export function f32Nmul(st: FpState, a: number, b: number): number {
   return (f32Mul(st, a, b) ^ 0x80000000) >>> 0;
 }
 export function f32Div(st: FpState, a: number, b: number): number {
-  const r = fastDivS(st, a, b);
+  const r = bitsS(fastDivS(st, f32v(a), f32v(b)));
   if (r >= 0) return r;
   un2S(st, a, b);
   return divCore(st, FMT_S);
@@ -482,14 +482,14 @@ function fma3S(st: FpState, a: number, n: number, m: number): number {
 }
 /** FMADD: a + n*m. */
 export function f32Fmadd(st: FpState, n: number, m: number, a: number): number {
-  const r = fastFmaS(st, n, m, a);
+  const r = bitsS(fastFmaS(st, f32v(n), f32v(m), f32v(a)));
   if (r >= 0) return r;
   return fma3S(st, a, n, m);
 }
 /** FMSUB: a - n*m (n negated first, as Arm's FPNeg does, NaNs included). */
 export function f32Fmsub(st: FpState, n: number, m: number, a: number): number {
   const nn = (n ^ 0x80000000) >>> 0;
-  const r = fastFmaS(st, nn, m, a);
+  const r = bitsS(fastFmaS(st, f32v(nn), f32v(m), f32v(a)));
   if (r >= 0) return r;
   return fma3S(st, a, nn, m);
 }
@@ -526,19 +526,19 @@ export function f32Rsqrts(st: FpState, a: number, b: number): number {
 // returned and its high word left in st.rhi.
 
 export function f64Add(st: FpState, alo: number, ahi: number, blo: number, bhi: number): number {
-  const r = fastAddD(st, alo, ahi, blo, bhi, false);
+  const r = bitsD(st, fastAddD(st, f64v(alo, ahi), f64v(blo, bhi)));
   if (r >= 0) return r;
   un2D(st, alo, ahi, blo, bhi);
   return addCore(st, FMT_D, 0);
 }
 export function f64Sub(st: FpState, alo: number, ahi: number, blo: number, bhi: number): number {
-  const r = fastAddD(st, alo, ahi, blo, bhi, true);
+  const r = bitsD(st, fastAddD(st, f64v(alo, ahi), -f64v(blo, bhi)));
   if (r >= 0) return r;
   un2D(st, alo, ahi, blo, bhi);
   return addCore(st, FMT_D, 1);
 }
 export function f64Mul(st: FpState, alo: number, ahi: number, blo: number, bhi: number): number {
-  const r = fastMulD(st, alo, ahi, blo, bhi);
+  const r = bitsD(st, fastMulD(st, f64v(alo, ahi), f64v(blo, bhi)));
   if (r >= 0) return r;
   un2D(st, alo, ahi, blo, bhi);
   return mulCore(st, FMT_D, false);
@@ -553,7 +553,7 @@ export function f64Nmul(st: FpState, alo: number, ahi: number, blo: number, bhi:
   return lo;
 }
 export function f64Div(st: FpState, alo: number, ahi: number, blo: number, bhi: number): number {
-  const r = fastDivD(st, alo, ahi, blo, bhi);
+  const r = bitsD(st, fastDivD(st, f64v(alo, ahi), f64v(blo, bhi)));
   if (r >= 0) return r;
   un2D(st, alo, ahi, blo, bhi);
   return divCore(st, FMT_D);
@@ -601,14 +601,14 @@ function fma3D(st: FpState, alo: number, ahi: number, nlo: number, nhi: number, 
 }
 /** FMADD: a + n*m. */
 export function f64Fmadd(st: FpState, nlo: number, nhi: number, mlo: number, mhi: number, alo: number, ahi: number): number {
-  const r = fastFmaD(st, nlo, nhi, mlo, mhi, alo, ahi);
+  const r = bitsD(st, fastFmaD(st, f64v(nlo, nhi), f64v(mlo, mhi), f64v(alo, ahi)));
   if (r >= 0) return r;
   return fma3D(st, alo, ahi, nlo, nhi, mlo, mhi);
 }
 /** FMSUB: a - n*m. */
 export function f64Fmsub(st: FpState, nlo: number, nhi: number, mlo: number, mhi: number, alo: number, ahi: number): number {
   const nh = (nhi ^ 0x80000000) >>> 0;
-  const r = fastFmaD(st, nlo, nh, mlo, mhi, alo, ahi);
+  const r = bitsD(st, fastFmaD(st, f64v(nlo, nh), f64v(mlo, mhi), f64v(alo, ahi)));
   if (r >= 0) return r;
   return fma3D(st, alo, ahi, nlo, nh, mlo, mhi);
 }

@@ -1,5 +1,5 @@
 import { FPSR_QC, type FpState } from './state.js';
-import { TWO32 } from './scratch.js';
+import { TWO32, pow2 } from './scratch.js';
 
 // Advanced SIMD integer lane helpers whose arithmetic is not a one-liner: saturation (QC),
 // doubling multiplies, rounding/saturating shifts, saturating narrows and polynomial multiply.
@@ -21,22 +21,24 @@ export function lane(v: number, bits: number): number {
 
 /** Saturates v into the signed or unsigned range of `bits` (<= 32), setting QC; returns lane bits. */
 export function satLane(st: FpState, v: number, bits: number, signed: boolean): number {
+  // The limits come from constants, not 2 ** bits: V8 does not fold a run-time `**` and this
+  // runs once per lane of every saturating instruction.
   if (signed) {
-    const max = 2 ** (bits - 1) - 1;
+    const max = bits === 8 ? 0x7f : bits === 16 ? 0x7fff : bits === 32 ? 0x7fffffff : 2 ** (bits - 1) - 1;
     if (v > max) {
       st.fpsr |= FPSR_QC;
-      return lane(max, bits);
+      return max;
     }
     if (v < -max - 1) {
       st.fpsr |= FPSR_QC;
-      return lane(-max - 1, bits);
+      return max + 1; // the lane pattern of -2^(bits-1)
     }
     return lane(v, bits);
   }
-  const max = 2 ** bits - 1;
+  const max = bits === 8 ? 0xff : bits === 16 ? 0xffff : bits === 32 ? 0xffffffff : 2 ** bits - 1;
   if (v > max) {
     st.fpsr |= FPSR_QC;
-    return max >>> 0;
+    return max;
   }
   if (v < 0) {
     st.fpsr |= FPSR_QC;
@@ -129,11 +131,11 @@ export function shlReg(st: FpState, a: number, shiftByte: number, bits: number, 
   const sh = (shiftByte << 24) >> 24;
   let v: number;
   if (sh >= 0) {
-    v = sh >= 64 ? (x === 0 ? 0 : x * Infinity) : x * 2 ** sh;
+    v = sh >= 64 ? (x === 0 ? 0 : x * Infinity) : x * pow2(sh);
   } else {
     const n = -sh;
-    if (round) v = n > bits + 1 ? 0 : Math.floor((x + 2 ** (n - 1)) / 2 ** n);
-    else v = n >= bits ? (x < 0 ? -1 : 0) : Math.floor(x / 2 ** n);
+    if (round) v = n > bits + 1 ? 0 : Math.floor((x + pow2(n - 1)) / pow2(n));
+    else v = n >= bits ? (x < 0 ? -1 : 0) : Math.floor(x / pow2(n));
   }
   if (sat) return satLane(st, v, bits, signed);
   if (sh >= 0) return sh >= bits ? 0 : lane(x << sh, bits);
@@ -143,7 +145,7 @@ export function shlReg(st: FpState, a: number, shiftByte: number, bits: number, 
 /** SQSHL/UQSHL/SQSHLU by immediate (shift 0..bits-1); srcSigned/dstSigned pick the form. */
 export function qshlImm(st: FpState, a: number, shift: number, bits: number, srcSigned: boolean, dstSigned: boolean): number {
   const x = srcSigned ? sext(a, bits) : lane(a, bits);
-  return satLane(st, x * 2 ** shift, bits, dstSigned);
+  return satLane(st, x * pow2(shift), bits, dstSigned);
 }
 
 /** SQXTN/UQXTN/SQXTUN: saturating narrow of a srcBits (16/32) lane to srcBits/2. */
@@ -163,7 +165,7 @@ export function qnarrow64(st: FpState, lo: number, hi: number, srcSigned: boolea
  */
 export function qshrn(st: FpState, a: number, shift: number, srcBits: number, srcSigned: boolean, dstSigned: boolean, round: boolean): number {
   const x = srcSigned ? sext(a, srcBits) : lane(a, srcBits);
-  const v = Math.floor((x + (round ? 2 ** (shift - 1) : 0)) / 2 ** shift);
+  const v = Math.floor((x + (round ? pow2(shift - 1) : 0)) / pow2(shift));
   return satLane(st, v, srcBits / 2, dstSigned);
 }
 /** The same from a 64-bit lane (lo, hi) to 32 bits; shift 1..32. */
@@ -171,9 +173,9 @@ export function qshrn64(st: FpState, lo: number, hi: number, shift: number, srcS
   // (hi*2^32 + lo + r) >> shift computed exactly: split at the shift.
   const h = srcSigned ? hi | 0 : hi >>> 0;
   const l = lo >>> 0;
-  const r = round ? 2 ** (shift - 1) : 0;
+  const r = round ? pow2(shift - 1) : 0;
   // value = h*2^32 + l + r; floor(value / 2^shift) = h*2^(32-shift) + floor((l + r) / 2^shift)
-  const v = h * 2 ** (32 - shift) + Math.floor((l + r) / 2 ** shift);
+  const v = h * pow2(32 - shift) + Math.floor((l + r) / pow2(shift));
   return satLane(st, v, 32, dstSigned);
 }
 
@@ -306,8 +308,8 @@ export function shlReg64(st: FpState, lo: number, hi: number, shiftByte: number,
         const k = (signed ? 63 : 64) - sh; // |x| must be below 2^k (signed: x in [-2^k, 2^k))
         let fits: boolean;
         if (k < 0) fits = false;
-        else if (H >= 0) fits = k >= 32 ? H < 2 ** (k - 32) : H === 0 && L < 2 ** k;
-        else fits = signed && (k >= 32 ? H >= -(2 ** (k - 32)) : H === -1 && L >= TWO32 - 2 ** k);
+        else if (H >= 0) fits = k >= 32 ? H < pow2(k - 32) : H === 0 && L < pow2(k);
+        else fits = signed && (k >= 32 ? H >= -(pow2(k - 32)) : H === -1 && L >= TWO32 - pow2(k));
         if (!fits) {
           pH = H < 0 ? -TWO32 * 2 : TWO32 * 2; // out of range: saturate
           pL = 0;
@@ -337,8 +339,8 @@ export function shlReg64(st: FpState, lo: number, hi: number, shiftByte: number,
       return 0;
     }
     // add 2^(n-1)
-    if (n - 1 >= 32) H += 2 ** (n - 33);
-    else L += 2 ** (n - 1);
+    if (n - 1 >= 32) H += pow2(n - 33);
+    else L += pow2(n - 1);
     norm(H, L);
     H = pH;
     L = pL;
@@ -348,15 +350,15 @@ export function shlReg64(st: FpState, lo: number, hi: number, shiftByte: number,
     return neg ? 0xffffffff : 0;
   }
   if (n >= 32) {
-    const q = Math.floor(H / 2 ** (n - 32));
+    const q = Math.floor(H / pow2(n - 32));
     const qh = Math.floor(q / TWO32);
     pH = qh;
     pL = q - qh * TWO32;
   } else {
-    const d = 2 ** n;
+    const d = pow2(n);
     const qh = Math.floor(H / d);
     pH = qh;
-    pL = (H - qh * d) * 2 ** (32 - n) + Math.floor(L / d);
+    pL = (H - qh * d) * pow2(32 - n) + Math.floor(L / d);
   }
   if (sat) return sat64(st, signed);
   st.rhi = pH >>> 0;

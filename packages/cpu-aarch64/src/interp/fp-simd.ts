@@ -8,7 +8,7 @@
  * implement, and the CPU raises UNDEFINED.
  */
 
-import { bind, st } from './simd/lanes.js';
+import { V8, V16, V32, bind, st } from './simd/lanes.js';
 import { threeSameInt } from './simd/three-same.js';
 import { twoRegMiscInt } from './simd/two-reg-misc.js';
 import { acrossLanes, scalarPairwise } from './simd/across-lanes.js';
@@ -86,85 +86,130 @@ function isFpMisc(w: number): boolean {
   return opc >= 0x18;
 }
 
-/** AdvSIMDExpandImm. Returns [lo, hi] 32-bit words of the 64-bit pattern, or null if reserved. */
-function expandImm(op: number, cmode: number, imm8: number): [number, number] | null {
+// AdvSIMDExpandImm result: the 64-bit pattern as two 32-bit words (module scratch, no allocation).
+let immLo = 0;
+let immHi = 0;
+
+/** AdvSIMDExpandImm into immLo/immHi; false if reserved. */
+function expandImm(op: number, cmode: number, imm8: number): boolean {
+  let v: number;
   switch (cmode >>> 1) {
     case 0:
-      return [imm8, imm8];
+      v = imm8;
+      break;
     case 1:
-      return [imm8 << 8, imm8 << 8];
+      v = imm8 << 8;
+      break;
     case 2:
-      return [imm8 << 16, imm8 << 16];
+      v = imm8 << 16;
+      break;
     case 3:
-      return [imm8 << 24, imm8 << 24];
-    case 4: {
-      const h = imm8 | (imm8 << 16);
-      return [h, h];
-    }
-    case 5: {
-      const h = (imm8 << 8) | (imm8 << 24);
-      return [h, h];
-    }
-    case 6: {
-      const v = (cmode & 1) === 0 ? (imm8 << 8) | 0xff : (imm8 << 16) | 0xffff;
-      return [v, v];
-    }
+      v = imm8 << 24;
+      break;
+    case 4:
+      v = imm8 | (imm8 << 16);
+      break;
+    case 5:
+      v = (imm8 << 8) | (imm8 << 24);
+      break;
+    case 6:
+      v = (cmode & 1) === 0 ? (imm8 << 8) | 0xff : (imm8 << 16) | 0xffff;
+      break;
     default:
       if ((cmode & 1) === 0 && op === 0) {
-        const b = imm8 * 0x01010101;
-        return [b | 0, b | 0];
+        v = imm8 * 0x01010101;
+        break;
       }
       if ((cmode & 1) === 0 && op === 1) {
         let lo = 0;
         let hi = 0;
         for (let i = 0; i < 4; i++) if ((imm8 >>> i) & 1) lo |= 0xff << (8 * i);
         for (let i = 0; i < 4; i++) if ((imm8 >>> (i + 4)) & 1) hi |= 0xff << (8 * i);
-        return [lo, hi];
+        immLo = lo;
+        immHi = hi;
+        return true;
       }
       if ((cmode & 1) === 1 && op === 0) {
         // FMOV single-precision immediate, replicated.
         const a = (imm8 >>> 7) & 1;
         const b = (imm8 >>> 6) & 1;
-        const s = (a << 31) | ((b ? 0x1f : 0x20) << 25) | ((imm8 & 0x3f) << 19);
-        return [s, s];
+        v = (a << 31) | ((b ? 0x1f : 0x20) << 25) | ((imm8 & 0x3f) << 19);
+        break;
       }
       if ((cmode & 1) === 1 && op === 1) {
         const a = (imm8 >>> 7) & 1;
         const b = (imm8 >>> 6) & 1;
-        const hi = (a << 31) | ((b ? 0xff : 0x100) << 22) | ((imm8 & 0x3f) << 16);
-        return [0, hi];
+        immLo = 0;
+        immHi = (a << 31) | ((b ? 0xff : 0x100) << 22) | ((imm8 & 0x3f) << 16);
+        return true;
       }
-      return null;
+      return false;
+  }
+  immLo = v;
+  immHi = v;
+  return true;
+}
+
+// General registers as 32-bit words: X[r] = R32[2r] (low) and R32[2r + 1] (high); r = 31 is XZR.
+
+function xLo(c: FpSimdContext, r: number): number {
+  return r === 31 ? 0 : c.R32[2 * r]!;
+}
+function xHi(c: FpSimdContext, r: number): number {
+  return r === 31 ? 0 : c.R32[2 * r + 1]!;
+}
+function writeXWords(c: FpSimdContext, r: number, lo: number, hi: number): void {
+  if (r === 31) return;
+  c.R32[2 * r] = lo;
+  c.R32[2 * r + 1] = hi;
+}
+
+/** Lane `index` of `esize` bytes (1, 2, 4) of Vr, unsigned. */
+function laneU(r: number, esize: number, index: number): number {
+  if (esize === 1) return V8[r * 16 + index]!;
+  if (esize === 2) return V16[r * 8 + index]!;
+  return V32[r * 4 + index]!;
+}
+
+/** Writes lane `index` of `esize` bytes (1, 2, 4, 8: lo/hi words) of Vr. */
+function setLane(r: number, esize: number, index: number, lo: number, hi: number): void {
+  if (esize === 1) V8[r * 16 + index] = lo;
+  else if (esize === 2) V16[r * 8 + index] = lo;
+  else if (esize === 4) V32[r * 4 + index] = lo;
+  else {
+    V32[r * 4 + 2 * index] = lo;
+    V32[r * 4 + 2 * index + 1] = hi;
   }
 }
 
-function readLane(c: FpSimdContext, reg: number, esize: number, index: number): bigint {
-  const base = reg * 16 + index * esize;
-  let v = 0n;
-  for (let i = esize - 1; i >= 0; i--) v = (v << 8n) | BigInt(c.V8[base + i]!);
-  return v;
-}
-
-function writeLane(c: FpSimdContext, reg: number, esize: number, index: number, v: bigint): void {
-  const base = reg * 16 + index * esize;
-  for (let i = 0; i < esize; i++) {
-    c.V8[base + i] = Number((v >> BigInt(8 * i)) & 0xffn);
+/** Fills the lanes of Vd (the low 64 bits unless q) with one value; zeroes the upper half unless q. */
+function replicate(rd: number, esize: number, q: number, lo: number, hi: number): void {
+  const o = rd * 4;
+  let w: number;
+  if (esize === 8) {
+    V32[o] = lo;
+    V32[o + 1] = hi;
+    V32[o + 2] = q ? lo : 0;
+    V32[o + 3] = q ? hi : 0;
+    return;
   }
+  if (esize === 1) w = (lo & 0xff) * 0x01010101;
+  else if (esize === 2) w = (lo & 0xffff) * 0x10001;
+  else w = lo;
+  V32[o] = w;
+  V32[o + 1] = w;
+  V32[o + 2] = q ? w : 0;
+  V32[o + 3] = q ? w : 0;
 }
 
-function readX(c: FpSimdContext, r: number): bigint {
-  return r === 31 ? 0n : c.R[r]!;
-}
-
-function writeX(c: FpSimdContext, r: number, v: bigint): void {
-  if (r !== 31) c.R[r] = BigInt.asUintN(64, v);
-}
-
-/** The moves the integer core implements itself. Returns false for UNDEFINED. */
+/**
+ * The moves the integer core implements itself. Returns false for UNDEFINED. Everything works
+ * on 32-bit words of the V file and of the general registers (R32): no BigInt.
+ */
 export function executeFpMove(c: FpSimdContext, w: number): boolean {
+  bind(c);
   const rd = w & 31;
   const rn = (w >>> 5) & 31;
-  const V64 = c.V64;
   // FMOV (general): sf 0011110 ptype 1 rmode opcode 000000.
   if ((w & 0x7f20fc00) === 0x1e200000) {
     const sf = w >>> 31;
@@ -173,23 +218,30 @@ export function executeFpMove(c: FpSimdContext, w: number): boolean {
     const opcode = (w >>> 16) & 7;
     if (opcode !== 6 && opcode !== 7) return false;
     const toFp = opcode === 7;
+    const o = rd * 4;
     if (sf === 0 && ptype === 0 && rmode === 0) {
       if (toFp) {
-        V64[2 * rd] = readX(c, rn) & 0xffff_ffffn;
-        V64[2 * rd + 1] = 0n;
-      } else writeX(c, rd, V64[2 * rn]! & 0xffff_ffffn);
+        V32[o] = xLo(c, rn);
+        V32[o + 1] = 0;
+        V32[o + 2] = 0;
+        V32[o + 3] = 0;
+      } else writeXWords(c, rd, V32[rn * 4]!, 0);
       return true;
     }
     if (sf === 1 && ptype === 1 && rmode === 0) {
       if (toFp) {
-        V64[2 * rd] = readX(c, rn);
-        V64[2 * rd + 1] = 0n;
-      } else writeX(c, rd, V64[2 * rn]!);
+        V32[o] = xLo(c, rn);
+        V32[o + 1] = xHi(c, rn);
+        V32[o + 2] = 0;
+        V32[o + 3] = 0;
+      } else writeXWords(c, rd, V32[rn * 4]!, V32[rn * 4 + 1]!);
       return true;
     }
     if (sf === 1 && ptype === 2 && rmode === 1) {
-      if (toFp) V64[2 * rd + 1] = readX(c, rn);
-      else writeX(c, rd, V64[2 * rn + 1]!);
+      if (toFp) {
+        V32[o + 2] = xLo(c, rn);
+        V32[o + 3] = xHi(c, rn);
+      } else writeXWords(c, rd, V32[rn * 4 + 2]!, V32[rn * 4 + 3]!);
       return true;
     }
     return false;
@@ -197,8 +249,13 @@ export function executeFpMove(c: FpSimdContext, w: number): boolean {
   // FMOV (register): S or D.
   if ((w & 0xffbffc00) === 0x1e204000) {
     const dbl = (w >>> 22) & 1;
-    V64[2 * rd] = dbl ? V64[2 * rn]! : V64[2 * rn]! & 0xffff_ffffn;
-    V64[2 * rd + 1] = 0n;
+    const lo = V32[rn * 4]!;
+    const hi = dbl ? V32[rn * 4 + 1]! : 0;
+    const o = rd * 4;
+    V32[o] = lo;
+    V32[o + 1] = hi;
+    V32[o + 2] = 0;
+    V32[o + 3] = 0;
     return true;
   }
   const q = (w >>> 30) & 1;
@@ -209,28 +266,30 @@ export function executeFpMove(c: FpSimdContext, w: number): boolean {
     const cmode = (w >>> 12) & 15;
     const imm8 = (((w >>> 16) & 7) << 5) | ((w >>> 5) & 31);
     if (cmode === 15 && op === 1 && q === 0) return false;
-    const imm = expandImm(op, cmode, imm8);
-    if (!imm) return false;
-    const v = (BigInt(imm[1] >>> 0) << 32n) | BigInt(imm[0] >>> 0);
-    const isShiftedOrrBic = (cmode < 12 && (cmode & 1) === 1) || (cmode >= 8 && cmode < 12 && (cmode & 1) === 1);
-    const inv = op === 1 && !(cmode === 14) && !(cmode === 15);
-    let lo: bigint;
-    let hi: bigint;
-    if (isShiftedOrrBic) {
+    if (!expandImm(op, cmode, imm8)) return false;
+    const o = rd * 4;
+    if (cmode < 12 && (cmode & 1) === 1) {
       // ORR (op 0) / BIC (op 1) with the shifted immediate.
       if (op === 0) {
-        lo = V64[2 * rd]! | v;
-        hi = V64[2 * rd + 1]! | v;
+        V32[o] |= immLo;
+        V32[o + 1] |= immHi;
+        V32[o + 2] = q ? V32[o + 2]! | immLo : 0;
+        V32[o + 3] = q ? V32[o + 3]! | immHi : 0;
       } else {
-        lo = V64[2 * rd]! & ~v;
-        hi = V64[2 * rd + 1]! & ~v;
+        V32[o] &= ~immLo;
+        V32[o + 1] &= ~immHi;
+        V32[o + 2] = q ? V32[o + 2]! & ~immLo : 0;
+        V32[o + 3] = q ? V32[o + 3]! & ~immHi : 0;
       }
-    } else {
-      lo = inv ? ~v & 0xffff_ffff_ffff_ffffn : v;
-      hi = lo;
+      return true;
     }
-    V64[2 * rd] = BigInt.asUintN(64, lo);
-    V64[2 * rd + 1] = q ? BigInt.asUintN(64, hi) : 0n;
+    const inv = op === 1 && cmode !== 14 && cmode !== 15;
+    const lo = inv ? ~immLo : immLo;
+    const hi = inv ? ~immHi : immHi;
+    V32[o] = lo;
+    V32[o + 1] = hi;
+    V32[o + 2] = q ? lo : 0;
+    V32[o + 3] = q ? hi : 0;
     return true;
   }
   // AdvSIMD copy: DUP (element/general), SMOV, UMOV, INS (general/element).
@@ -243,42 +302,45 @@ export function executeFpMove(c: FpSimdContext, w: number): boolean {
     const esize = 1 << size;
     const index = imm5 >>> (size + 1);
     if (op === 1) {
+      // INS (element)
       if (q === 0) return false;
       const src = imm4 >>> size;
-      writeLane(c, rd, esize, index, readLane(c, rn, esize, src));
+      if (esize === 8) setLane(rd, 8, index, V32[rn * 4 + 2 * src]!, V32[rn * 4 + 2 * src + 1]!);
+      else setLane(rd, esize, index, laneU(rn, esize, src), 0);
       return true;
     }
     switch (imm4) {
       case 0: {
+        // DUP (element)
         if (size === 3 && q === 0) return false;
-        const v = readLane(c, rn, esize, index);
-        const lanes = (q ? 16 : 8) / esize;
-        for (let i = 0; i < lanes; i++) writeLane(c, rd, esize, i, v);
-        if (!q) V64[2 * rd + 1] = 0n;
+        if (esize === 8) replicate(rd, 8, q, V32[rn * 4 + 2 * index]!, V32[rn * 4 + 2 * index + 1]!);
+        else replicate(rd, esize, q, laneU(rn, esize, index), 0);
         return true;
       }
       case 1: {
+        // DUP (general)
         if (size === 3 && q === 0) return false;
-        const v = readX(c, rn) & ((1n << BigInt(8 * esize)) - 1n);
-        const lanes = (q ? 16 : 8) / esize;
-        for (let i = 0; i < lanes; i++) writeLane(c, rd, esize, i, v);
-        if (!q) V64[2 * rd + 1] = 0n;
+        replicate(rd, esize, q, xLo(c, rn), xHi(c, rn));
         return true;
       }
       case 3:
+        // INS (general)
         if (q === 0) return false;
-        writeLane(c, rd, esize, index, readX(c, rn) & ((1n << BigInt(8 * esize)) - 1n));
+        setLane(rd, esize, index, xLo(c, rn), xHi(c, rn));
         return true;
       case 5: {
         // SMOV: Q selects the 64-bit destination; byte/half (and word with Q=1).
         if (size === 3 || (size === 2 && q === 0)) return false;
-        const v = BigInt.asIntN(8 * esize, readLane(c, rn, esize, index));
-        writeX(c, rd, q ? v : BigInt.asUintN(32, v));
+        const sh = 32 - 8 * esize;
+        const v = (laneU(rn, esize, index) << sh) >> sh;
+        writeXWords(c, rd, v, q ? v >> 31 : 0);
         return true;
       }
       case 7: {
+        // UMOV
         if ((q === 1) !== (size === 3)) return false;
-        writeX(c, rd, readLane(c, rn, esize, index));
+        if (esize === 8) writeXWords(c, rd, V32[rn * 4 + 2 * index]!, V32[rn * 4 + 2 * index + 1]!);
+        else writeXWords(c, rd, laneU(rn, esize, index), 0);
         return true;
       }
       default:
@@ -290,20 +352,47 @@ export function executeFpMove(c: FpSimdContext, w: number): boolean {
     const u = (w >>> 29) & 1;
     const size = (w >>> 22) & 3;
     const rm = (w >>> 16) & 31;
-    const parts = q ? 2 : 1;
-    for (let k = 0; k < parts; k++) {
-      const n = V64[2 * rn + k]!;
-      const m = V64[2 * rm + k]!;
-      const d = V64[2 * rd + k]!;
-      let r: bigint;
-      if (!u) r = size === 0 ? n & m : size === 1 ? n & ~m : size === 2 ? n | m : n | ~m;
-      else if (size === 0) r = n ^ m;
-      else if (size === 1) r = (d & n) | (~d & m);
-      else if (size === 2) r = (d & ~m) | (n & m);
-      else r = (d & m) | (n & ~m);
-      V64[2 * rd + k] = BigInt.asUintN(64, r);
+    const words = q ? 4 : 2;
+    const no = rn * 4;
+    const mo = rm * 4;
+    const o = rd * 4;
+    const op = (u << 2) | size;
+    for (let k = 0; k < words; k++) {
+      const n = V32[no + k]!;
+      const m = V32[mo + k]!;
+      const d = V32[o + k]!;
+      let r: number;
+      switch (op) {
+        case 0:
+          r = n & m;
+          break;
+        case 1:
+          r = n & ~m;
+          break;
+        case 2:
+          r = n | m;
+          break;
+        case 3:
+          r = n | ~m;
+          break;
+        case 4:
+          r = n ^ m;
+          break;
+        case 5:
+          r = (d & n) | (~d & m); // BSL
+          break;
+        case 6:
+          r = (d & ~m) | (n & m); // BIT
+          break;
+        default:
+          r = (d & m) | (n & ~m); // BIF
+      }
+      V32[o + k] = r;
     }
-    if (!q) V64[2 * rd + 1] = 0n;
+    if (!q) {
+      V32[o + 2] = 0;
+      V32[o + 3] = 0;
+    }
     return true;
   }
   return false;

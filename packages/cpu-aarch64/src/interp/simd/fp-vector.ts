@@ -5,6 +5,14 @@
  */
 import {
   f16ToF32,
+  fastAddD,
+  fastAddS,
+  fastDivD,
+  fastDivS,
+  fastFmaD,
+  fastFmaS,
+  fastMulD,
+  fastMulS,
   f32Abd,
   f32AbsGe,
   f32AbsGt,
@@ -68,7 +76,7 @@ import {
   RP,
   RZ,
 } from '../../fp/index.js';
-import { O16, O32, V16, V32, commit, commitScalar, clearOut, put64, st } from './lanes.js';
+import { F32, F64, O16, O32, V16, V32, commit, commitScalar, clearOut, put64, st } from './lanes.js';
 
 // Three-same operation codes: (U << 4) | (a << 3) | opcode<2:0>.
 const FMAXNM = 0x00;
@@ -200,9 +208,102 @@ function op64(k: number, alo: number, ahi: number, blo: number, bhi: number, dlo
   return t ? -1 : 0;
 }
 
-const VECTOR_OK = new Set([FMAXNM, FMLA, FADD, FMULX, FCMEQ, FMAX, FRECPS, FMINNM, FMLS, FSUB, FMIN, FRSQRTS, FMAXNMP, FADDP, FMUL, FCMGE, FACGE, FMAXP, FDIV, FMINNMP, FABD, FCMGT, FACGT, FMINP]);
-const SCALAR_OK = new Set([FMULX, FCMEQ, FRECPS, FRSQRTS, FCMGE, FACGE, FABD, FCMGT, FACGT]);
-const PAIRWISE = new Set([FMAXNMP, FADDP, FMAXP, FMINNMP, FMINP]);
+/** The opcodes (bit k) with a vector form, with a scalar form, and the pairwise ones. */
+const VECTOR_OK = opMask([FMAXNM, FMLA, FADD, FMULX, FCMEQ, FMAX, FRECPS, FMINNM, FMLS, FSUB, FMIN, FRSQRTS, FMAXNMP, FADDP, FMUL, FCMGE, FACGE, FMAXP, FDIV, FMINNMP, FABD, FCMGT, FACGT, FMINP]);
+const SCALAR_OK = opMask([FMULX, FCMEQ, FRECPS, FRSQRTS, FCMGE, FACGE, FABD, FCMGT, FACGT]);
+const PAIRWISE = opMask([FMAXNMP, FADDP, FMAXP, FMINNMP, FMINP]);
+
+function opMask(ks: readonly number[]): number {
+  let m = 0;
+  for (const k of ks) m |= 1 << k;
+  return m;
+}
+function has(set: number, k: number): boolean {
+  return ((set >>> k) & 1) !== 0;
+}
+
+/**
+ * Element-wise single-precision vector op on n lanes, written into Vd in place (lane i reads
+ * only lane i of the sources): one loop per common operation. Each lane first tries the
+ * value-level fast path on the float views; a NaN from it means the bit-pattern function
+ * (exact path, NaN rules, flags) decides that lane.
+ */
+function lanes32(k: number, n: number, ao: number, bo: number, o: number): void {
+  switch (k) {
+    case FMLA:
+    case FMLS: {
+      const sub = k === FMLS;
+      for (let i = 0; i < n; i++) {
+        const x = F32[ao + i]!;
+        const r = fastFmaS(st, sub ? -x : x, F32[bo + i]!, F32[o + i]!);
+        if (r === r) F32[o + i] = r;
+        else V32[o + i] = sub ? f32Fmsub(st, V32[ao + i]!, V32[bo + i]!, V32[o + i]!) : f32Fmadd(st, V32[ao + i]!, V32[bo + i]!, V32[o + i]!);
+      }
+      return;
+    }
+    case FADD:
+    case FSUB: {
+      const sub = k === FSUB;
+      for (let i = 0; i < n; i++) {
+        const y = F32[bo + i]!;
+        const r = fastAddS(st, F32[ao + i]!, sub ? -y : y);
+        if (r === r) F32[o + i] = r;
+        else V32[o + i] = sub ? f32Sub(st, V32[ao + i]!, V32[bo + i]!) : f32Add(st, V32[ao + i]!, V32[bo + i]!);
+      }
+      return;
+    }
+    case FMUL:
+      for (let i = 0; i < n; i++) {
+        const r = fastMulS(st, F32[ao + i]!, F32[bo + i]!);
+        if (r === r) F32[o + i] = r;
+        else V32[o + i] = f32Mul(st, V32[ao + i]!, V32[bo + i]!);
+      }
+      return;
+    case FDIV:
+      for (let i = 0; i < n; i++) {
+        const r = fastDivS(st, F32[ao + i]!, F32[bo + i]!);
+        if (r === r) F32[o + i] = r;
+        else V32[o + i] = f32Div(st, V32[ao + i]!, V32[bo + i]!);
+      }
+      return;
+    default:
+      for (let i = 0; i < n; i++) V32[o + i] = op32(k, V32[ao + i]!, V32[bo + i]!, V32[o + i]!);
+  }
+}
+
+/** The same for the two double lanes of a Q register (ao, bo, o: word offsets). */
+function lanes64(k: number, ao: number, bo: number, o: number): void {
+  for (let i = 0; i < 4; i += 2) {
+    const x = F64[(ao + i) >>> 1]!;
+    const y = F64[(bo + i) >>> 1]!;
+    let r: number;
+    switch (k) {
+      case FMLA:
+        r = fastFmaD(st, x, y, F64[(o + i) >>> 1]!);
+        break;
+      case FADD:
+        r = fastAddD(st, x, y);
+        break;
+      case FSUB:
+        r = fastAddD(st, x, -y);
+        break;
+      case FMUL:
+        r = fastMulD(st, x, y);
+        break;
+      case FDIV:
+        r = fastDivD(st, x, y);
+        break;
+      default:
+        r = NaN;
+    }
+    if (r === r) {
+      F64[(o + i) >>> 1] = r;
+      continue;
+    }
+    V32[o + i] = op64(k, V32[ao + i]!, V32[ao + i + 1]!, V32[bo + i]!, V32[bo + i + 1]!, V32[o + i]!, V32[o + i + 1]!);
+    V32[o + i + 1] = st.rhi;
+  }
+}
 
 export function fpThreeSame(w: number): boolean {
   const scalar = (w >>> 28) & 1;
@@ -213,7 +314,7 @@ export function fpThreeSame(w: number): boolean {
   const rn = (w >>> 5) & 31;
   const rd = w & 31;
   if (scalar) {
-    if (!SCALAR_OK.has(k)) return false;
+    if (!has(SCALAR_OK, k)) return false;
     clearOut();
     if (sz) {
       O32[0] = op64(k, V32[rn * 4]!, V32[rn * 4 + 1]!, V32[rm * 4]!, V32[rm * 4 + 1]!, 0, 0);
@@ -225,8 +326,17 @@ export function fpThreeSame(w: number): boolean {
     }
     return true;
   }
-  if (!VECTOR_OK.has(k) || (sz && !q)) return false;
-  const pair = PAIRWISE.has(k);
+  if (!has(VECTOR_OK, k) || (sz && !q)) return false;
+  const pair = has(PAIRWISE, k);
+  if (!pair) {
+    if (sz) lanes64(k, rn * 4, rm * 4, rd * 4);
+    else lanes32(k, q ? 4 : 2, rn * 4, rm * 4, rd * 4);
+    if (!q) {
+      V32[rd * 4 + 2] = 0;
+      V32[rd * 4 + 3] = 0;
+    }
+    return true;
+  }
   if (sz) {
     for (let i = 0; i < 2; i++) {
       let ao: number;

@@ -5,6 +5,14 @@
  */
 import {
   f16ToF32,
+  fastAddD,
+  fastAddS,
+  fastDivD,
+  fastDivS,
+  fastFmaD,
+  fastFmaS,
+  fastMulD,
+  fastMulS,
   f16ToF64,
   f32Abs,
   f32Add,
@@ -55,19 +63,123 @@ import {
   i64ToF64,
   RA,
   RZ,
-  type FpState,
 } from '../../fp/index.js';
-import { V32, st, type SimdCtx } from './lanes.js';
+import { F32, F64, V32, st, type SimdCtx } from './lanes.js';
 
-type F32Bin = (s: FpState, a: number, b: number) => number;
-type F64Bin = (s: FpState, alo: number, ahi: number, blo: number, bhi: number) => number;
-type F32Tri = (s: FpState, n: number, m: number, a: number) => number;
-type F64Tri = (s: FpState, nlo: number, nhi: number, mlo: number, mhi: number, alo: number, ahi: number) => number;
+// Two- and three-source operations by opcode, as switches with direct calls (a call through a
+// table of functions is megamorphic and cannot be inlined).
 
-const BIN32: readonly F32Bin[] = [f32Mul, f32Div, f32Add, f32Sub, f32Max, f32Min, f32MaxNm, f32MinNm, f32Nmul];
-const BIN64: readonly F64Bin[] = [f64Mul, f64Div, f64Add, f64Sub, f64Max, f64Min, f64MaxNm, f64MinNm, f64Nmul];
-const TRI32: readonly F32Tri[] = [f32Fmadd, f32Fmsub, f32Fnmadd, f32Fnmsub];
-const TRI64: readonly F64Tri[] = [f64Fmadd, f64Fmsub, f64Fnmadd, f64Fnmsub];
+function bin32(opc: number, a: number, b: number): number {
+  switch (opc) {
+    case 0:
+      return f32Mul(st, a, b);
+    case 1:
+      return f32Div(st, a, b);
+    case 2:
+      return f32Add(st, a, b);
+    case 3:
+      return f32Sub(st, a, b);
+    case 4:
+      return f32Max(st, a, b);
+    case 5:
+      return f32Min(st, a, b);
+    case 6:
+      return f32MaxNm(st, a, b);
+    case 7:
+      return f32MinNm(st, a, b);
+    default:
+      return f32Nmul(st, a, b);
+  }
+}
+
+function bin64(opc: number, alo: number, ahi: number, blo: number, bhi: number): number {
+  switch (opc) {
+    case 0:
+      return f64Mul(st, alo, ahi, blo, bhi);
+    case 1:
+      return f64Div(st, alo, ahi, blo, bhi);
+    case 2:
+      return f64Add(st, alo, ahi, blo, bhi);
+    case 3:
+      return f64Sub(st, alo, ahi, blo, bhi);
+    case 4:
+      return f64Max(st, alo, ahi, blo, bhi);
+    case 5:
+      return f64Min(st, alo, ahi, blo, bhi);
+    case 6:
+      return f64MaxNm(st, alo, ahi, blo, bhi);
+    case 7:
+      return f64MinNm(st, alo, ahi, blo, bhi);
+    default:
+      return f64Nmul(st, alo, ahi, blo, bhi);
+  }
+}
+
+function tri32(k: number, n: number, m: number, a: number): number {
+  switch (k) {
+    case 0:
+      return f32Fmadd(st, n, m, a);
+    case 1:
+      return f32Fmsub(st, n, m, a);
+    case 2:
+      return f32Fnmadd(st, n, m, a);
+    default:
+      return f32Fnmsub(st, n, m, a);
+  }
+}
+
+function tri64(k: number, nlo: number, nhi: number, mlo: number, mhi: number, alo: number, ahi: number): number {
+  switch (k) {
+    case 0:
+      return f64Fmadd(st, nlo, nhi, mlo, mhi, alo, ahi);
+    case 1:
+      return f64Fmsub(st, nlo, nhi, mlo, mhi, alo, ahi);
+    case 2:
+      return f64Fnmadd(st, nlo, nhi, mlo, mhi, alo, ahi);
+    default:
+      return f64Fnmsub(st, nlo, nhi, mlo, mhi, alo, ahi);
+  }
+}
+
+/**
+ * The value-level fast paths of the common two- and three-source forms (FMUL, FDIV, FADD, FSUB;
+ * FMADD, FMSUB) on the float views; NaN when the bit-pattern functions must decide.
+ */
+function fastBin(dbl: boolean, opc: number, rn: number, rm: number): number {
+  const x = dbl ? F64[rn * 2]! : F32[rn * 4]!;
+  const y = dbl ? F64[rm * 2]! : F32[rm * 4]!;
+  switch (opc) {
+    case 0:
+      return dbl ? fastMulD(st, x, y) : fastMulS(st, x, y);
+    case 1:
+      return dbl ? fastDivD(st, x, y) : fastDivS(st, x, y);
+    case 2:
+      return dbl ? fastAddD(st, x, y) : fastAddS(st, x, y);
+    case 3:
+      return dbl ? fastAddD(st, x, -y) : fastAddS(st, x, -y);
+    default:
+      return NaN;
+  }
+}
+function fastTri(dbl: boolean, k: number, rn: number, rm: number, ra: number): number {
+  if (k > 1) return NaN;
+  const x = dbl ? F64[rn * 2]! : F32[rn * 4]!;
+  const y = dbl ? F64[rm * 2]! : F32[rm * 4]!;
+  const a = dbl ? F64[ra * 2]! : F32[ra * 4]!;
+  const n = k === 1 ? -x : x;
+  return dbl ? fastFmaD(st, n, y, a) : fastFmaS(st, n, y, a);
+}
+/** Writes a fast-path result (a finite number) as Sd or Dd, zeroing the rest of the register. */
+function setFast(rd: number, dbl: boolean, r: number): void {
+  const o = rd * 4;
+  if (dbl) F64[rd * 2] = r;
+  else {
+    F32[o] = r;
+    V32[o + 1] = 0;
+  }
+  V32[o + 2] = 0;
+  V32[o + 3] = 0;
+}
 
 function setS(rd: number, v: number): void {
   const o = rd * 4;
@@ -267,8 +379,13 @@ export function scalarFp(c: SimdCtx, w: number): boolean {
     const ra = (w >>> 10) & 31;
     const rn = (w >>> 5) & 31;
     const rd = w & 31;
-    if (ptype === 0) setS(rd, TRI32[k]!(st, V32[rn * 4]!, V32[rm * 4]!, V32[ra * 4]!));
-    else setD(rd, TRI64[k]!(st, V32[rn * 4]!, V32[rn * 4 + 1]!, V32[rm * 4]!, V32[rm * 4 + 1]!, V32[ra * 4]!, V32[ra * 4 + 1]!), st.rhi);
+    const r = fastTri(ptype === 1, k, rn, rm, ra);
+    if (r === r) {
+      setFast(rd, ptype === 1, r);
+      return true;
+    }
+    if (ptype === 0) setS(rd, tri32(k, V32[rn * 4]!, V32[rm * 4]!, V32[ra * 4]!));
+    else setD(rd, tri64(k, V32[rn * 4]!, V32[rn * 4 + 1]!, V32[rm * 4]!, V32[rm * 4 + 1]!, V32[ra * 4]!, V32[ra * 4 + 1]!), st.rhi);
     return true;
   }
   if (((w >>> 21) & 1) === 0) return convert(c, w, true);
@@ -314,8 +431,13 @@ export function scalarFp(c: SimdCtx, w: number): boolean {
   if (low === 2) {
     const opc = (w >>> 12) & 15;
     if (opc > 8) return false;
-    if (ptype === 0) setS(rd, BIN32[opc]!(st, V32[rn * 4]!, V32[rm * 4]!));
-    else setD(rd, BIN64[opc]!(st, V32[rn * 4]!, V32[rn * 4 + 1]!, V32[rm * 4]!, V32[rm * 4 + 1]!), st.rhi);
+    const r = fastBin(ptype === 1, opc, rn, rm);
+    if (r === r) {
+      setFast(rd, ptype === 1, r);
+      return true;
+    }
+    if (ptype === 0) setS(rd, bin32(opc, V32[rn * 4]!, V32[rm * 4]!));
+    else setD(rd, bin64(opc, V32[rn * 4]!, V32[rn * 4 + 1]!, V32[rm * 4]!, V32[rm * 4 + 1]!), st.rhi);
     return true;
   }
   const cond = (w >>> 12) & 15;

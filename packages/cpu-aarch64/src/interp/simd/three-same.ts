@@ -3,8 +3,115 @@
  * 0 Q U 01110 size 1 Rm opcode 1 Rn Rd, and 01 U 11110 size 1 Rm opcode 1 Rn Rd.
  * The bitwise group (opcode 00011) belongs to executeFpMove; FP opcodes (11xxx) to fp-vector.ts.
  */
-import { shlReg, shlReg64, sqadd, sqadd64, sqdmulh, uqadd, uqadd64, pmul8 } from '../../fp/index.js';
-import { commit, commitScalar, clearOut, get, get64, getS, getU, hi32, lo32, from2, mask, put, put64, st } from './lanes.js';
+import { FPSR_QC, shlReg, shlReg64, sqadd, sqadd64, sqdmulh, uqadd, uqadd64, pmul8 } from '../../fp/index.js';
+import { V8, V16, V32, commit, commitScalar, clearOut, get, get64, getS, getU, hi32, lo32, from2, mask, put, put64, st } from './lanes.js';
+
+type LaneView = Uint8Array | Uint16Array | Uint32Array;
+
+/** Lane i of a view, sign-extended from 32 - sh bits when sh >= 0 (sh < 0: unsigned). */
+function ld(U: LaneView, i: number, sh: number): number {
+  const x = U[i]!;
+  return sh < 0 ? x : (x << sh) >> sh;
+}
+
+/**
+ * The element-wise vector forms on 8/16/32-bit lanes as one loop per operation over the whole
+ * register (lane i of the result depends only on lane i of the sources, so Vd is written in
+ * place). Returns false for the operations it leaves to the generic per-lane path below.
+ */
+function elementwise(opc: number, u: boolean, size: number, q: number, rn: number, rm: number, rd: number): boolean {
+  const U: LaneView = size === 0 ? V8 : size === 1 ? V16 : V32;
+  const per = 16 >>> size;
+  const n = q ? per : per >>> 1;
+  const nb = rn * per;
+  const mb = rm * per;
+  const db = rd * per;
+  const bits = 8 << size;
+  const sh = u ? -1 : 32 - bits;
+  switch (opc) {
+    case 0x00: // SHADD/UHADD
+      for (let i = 0; i < n; i++) U[db + i] = Math.floor((ld(U, nb + i, sh) + ld(U, mb + i, sh)) / 2);
+      break;
+    case 0x02: // SRHADD/URHADD
+      for (let i = 0; i < n; i++) U[db + i] = Math.floor((ld(U, nb + i, sh) + ld(U, mb + i, sh) + 1) / 2);
+      break;
+    case 0x04: // SHSUB/UHSUB
+      for (let i = 0; i < n; i++) U[db + i] = Math.floor((ld(U, nb + i, sh) - ld(U, mb + i, sh)) / 2);
+      break;
+    case 0x01: // SQADD/UQADD
+    case 0x05: {
+      // SQSUB/UQSUB
+      const hi = u ? mask(size) : bits === 32 ? 0x7fffffff : (1 << (bits - 1)) - 1;
+      const lo = u ? 0 : -hi - 1;
+      const neg = opc === 0x05;
+      let qc = false;
+      for (let i = 0; i < n; i++) {
+        const a = ld(U, nb + i, sh);
+        const b = ld(U, mb + i, sh);
+        let r = neg ? a - b : a + b;
+        if (r > hi) {
+          r = hi;
+          qc = true;
+        } else if (r < lo) {
+          r = lo;
+          qc = true;
+        }
+        U[db + i] = r;
+      }
+      if (qc) st.fpsr |= FPSR_QC;
+      break;
+    }
+    case 0x06: // CMGT/CMHI
+      for (let i = 0; i < n; i++) U[db + i] = ld(U, nb + i, sh) > ld(U, mb + i, sh) ? -1 : 0;
+      break;
+    case 0x07: // CMGE/CMHS
+      for (let i = 0; i < n; i++) U[db + i] = ld(U, nb + i, sh) >= ld(U, mb + i, sh) ? -1 : 0;
+      break;
+    case 0x0c: // SMAX/UMAX
+      for (let i = 0; i < n; i++) {
+        const a = ld(U, nb + i, sh);
+        const b = ld(U, mb + i, sh);
+        U[db + i] = a > b ? a : b;
+      }
+      break;
+    case 0x0d: // SMIN/UMIN
+      for (let i = 0; i < n; i++) {
+        const a = ld(U, nb + i, sh);
+        const b = ld(U, mb + i, sh);
+        U[db + i] = a < b ? a : b;
+      }
+      break;
+    case 0x0e: // SABD/UABD
+      for (let i = 0; i < n; i++) U[db + i] = Math.abs(ld(U, nb + i, sh) - ld(U, mb + i, sh));
+      break;
+    case 0x0f: // SABA/UABA
+      for (let i = 0; i < n; i++) U[db + i] = U[db + i]! + Math.abs(ld(U, nb + i, sh) - ld(U, mb + i, sh));
+      break;
+    case 0x10: // ADD/SUB
+      if (u) for (let i = 0; i < n; i++) U[db + i] = U[nb + i]! - U[mb + i]!;
+      else for (let i = 0; i < n; i++) U[db + i] = U[nb + i]! + U[mb + i]!;
+      break;
+    case 0x11: // CMTST/CMEQ
+      if (u) for (let i = 0; i < n; i++) U[db + i] = U[nb + i]! === U[mb + i]! ? -1 : 0;
+      else for (let i = 0; i < n; i++) U[db + i] = (U[nb + i]! & U[mb + i]!) !== 0 ? -1 : 0;
+      break;
+    case 0x12: // MLA/MLS
+      if (u) for (let i = 0; i < n; i++) U[db + i] = U[db + i]! - Math.imul(U[nb + i]!, U[mb + i]!);
+      else for (let i = 0; i < n; i++) U[db + i] = U[db + i]! + Math.imul(U[nb + i]!, U[mb + i]!);
+      break;
+    case 0x13: // MUL (PMUL stays on the per-lane path)
+      if (u) return false;
+      for (let i = 0; i < n; i++) U[db + i] = Math.imul(U[nb + i]!, U[mb + i]!);
+      break;
+    default:
+      return false;
+  }
+  if (!q) {
+    V32[rd * 4 + 2] = 0;
+    V32[rd * 4 + 3] = 0;
+  }
+  return true;
+}
 
 function op32(opc: number, u: boolean, size: number, a: number, b: number, d: number): number | null {
   const bits = 8 << size;
@@ -153,7 +260,7 @@ export function threeSameInt(w: number): boolean {
     commit(rd, q);
     return true;
   }
-  if ((opc === 0x12 || opc === 0x13 || opc === 0x16) && size === 3) return false;
+  if (elementwise(opc, u, size, q, rn, rm, rd)) return true;
   const sg = signedLanes(opc, u);
   for (let i = 0; i < n; i++) {
     const r = op32(opc, u, size, get(rn, size, i, sg), get(rm, size, i, sg), getU(rd, size, i));
