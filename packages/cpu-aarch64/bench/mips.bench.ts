@@ -1,69 +1,24 @@
 import { bench, describe } from 'vitest';
-import { loadPayload, PayloadBoard, payloadPath, VIRT } from '../test/oracle/board.js';
-import { loadInterpreter } from '../test/oracle/interp.js';
-import { runQemuVirt } from '../test/oracle/qemu-system.js';
+import { formatPayloadSpeed, inProcessIteration, measurePayloadSpeed, type PayloadSpec } from './payload-speed.js';
 
 /**
- * Guest MIPS of the interpreter on the CPU-bound payload (payloads/src/bench.c:
- * PRNG, CRC32, hashing, heap sort, a tokenizer state machine; no FP), and the
- * same binary under qemu-system-aarch64 -M virt -cpu cortex-a53 in the same run.
- *
- * Instructions are counted by the interpreter (`retired`); every iteration of
- * the payload does the same work, so instructions per iteration = I(2) - I(1).
- * QEMU's rate is that count times the extra iterations over the extra wall
- * time between two runs (which cancels QEMU's start-up time).
+ * Guest MIPS on the CPU-bound integer payload (payloads/src/bench.c: PRNG,
+ * CRC32, hashing, heap sort, a tokenizer state machine; no FP): the
+ * interpreter bundled and run by node (headline), compiled blocks, and
+ * qemu-system-aarch64 TCG in the same run; method in payload-speed.ts.
+ * BENCH_ITERATIONS (default 50), BENCH_JIT_THRESHOLD (default 1000, 'off').
  */
-const makeCpu = await loadInterpreter();
-const { elf } = loadPayload('bench', VIRT);
-const param = elf.symbols.get('bench_param')!;
+const spec: PayloadSpec = {
+  name: 'bench',
+  param: 'bench_param',
+  title: 'integer payload (PRNG, CRC32, hash, heap sort, tokenizer)',
+  defaultIterations: 50,
+  qemuExtraIterations: 1500,
+};
 
-function interp(iterations: number): { retired: number; ms: number; cpuMs: number; output: string } {
-  const board = new PayloadBoard(VIRT, elf, makeCpu);
-  board.writeRam32(param, iterations);
-  const r = board.run(Number.MAX_SAFE_INTEGER, 1_000_000);
-  if (r.exit !== 'off') throw new Error(`bench payload did not power off (${r.exit}): ${r.output}`);
-  return { retired: r.retired, ms: r.hostMs, cpuMs: r.cpuMs, output: r.output.trim() };
-}
+console.log(formatPayloadSpeed(await measurePayloadSpeed(spec)));
 
-function qemu(iterations: number): { ms: number; cpuMs: number; output: string } {
-  const r = runQemuVirt(payloadPath('bench', VIRT), ['-device', `loader,addr=0x${param.toString(16)},data=${iterations},data-len=4`], 300_000);
-  return { ms: r.wallMs, cpuMs: r.cpuMs ?? r.wallMs, output: r.output.trim() };
-}
-
-interp(1); // warm-up
-const one = interp(1);
-const two = interp(2);
-const perIteration = two.retired - one.retired;
-const N = Number(process.env['BENCH_ITERATIONS'] ?? 8);
-const main = interp(N);
-const interpMips = main.retired / main.ms / 1000;
-const interpCpuMips = main.retired / main.cpuMs / 1000;
-
-const QA = 20;
-const QB = 20 + Math.max(100, Math.round(N * 25));
-const qa1 = qemu(QA);
-const qa2 = qemu(QA);
-const qbRun = qemu(QB);
-const qa = { ms: Math.min(qa1.ms, qa2.ms), cpuMs: Math.min(qa1.cpuMs, qa2.cpuMs) };
-const qemuMips = ((QB - QA) * perIteration) / (qbRun.ms - qa.ms) / 1000;
-const qemuCpuMips = ((QB - QA) * perIteration) / (qbRun.cpuMs - qa.cpuMs) / 1000;
-const sameChecksum = interp(QA).output === qemu(QA).output;
-
-console.log(
-  [
-    '',
-    'cpu-aarch64 interpreter speed (payloads/bin/bench-virt.elf)',
-    `  instructions per iteration      ${perIteration}`,
-    `  interpreter: ${N} iterations     ${main.retired} instructions in ${main.ms.toFixed(0)} ms = ${interpMips.toFixed(1)} guest MIPS (CPU time: ${interpCpuMips.toFixed(1)})`,
-    `  qemu-system-aarch64 (TCG):      ${(((QB - QA) * perIteration) / 1e6).toFixed(0)} M instructions in ${(qbRun.ms - qa.ms).toFixed(0)} ms = ${qemuMips.toFixed(1)} guest MIPS (CPU time: ${qemuCpuMips.toFixed(1)})`,
-    `  ratio interpreter / qemu        ${(interpMips / qemuMips).toFixed(3)} wall, ${(interpCpuMips / qemuCpuMips).toFixed(3)} CPU time`,
-    `  same checksum as qemu           ${sameChecksum ? 'yes' : 'NO'}`,
-    '',
-  ].join('\n'),
-);
-
-describe('cpu-aarch64 interpreter: bench payload', () => {
-  bench('one iteration (fresh board)', () => {
-    interp(1);
-  }, { iterations: 3, time: 0, warmupIterations: 0 });
+const iteration = await inProcessIteration(spec);
+describe('cpu-aarch64 integer payload, in-process under the vitest module runner (not the headline)', () => {
+  bench('one iteration on a fresh board', iteration, { iterations: 3, time: 0, warmupIterations: 1 });
 });
