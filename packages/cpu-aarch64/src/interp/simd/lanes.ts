@@ -13,6 +13,8 @@ export interface SimdCtx {
   fpcr: number;
   fpsr: number;
   readonly R: BigUint64Array;
+  /** The same registers as 32-bit words (X[r] = R32[2r] low, R32[2r + 1] high). */
+  readonly R32: Int32Array;
   nzcv(): number;
   setNzcv(v: number): void;
 }

@@ -241,13 +241,18 @@ function expandFpImm(imm8: number, dbl: boolean): number {
   return ((a << 31) | ((b ? 0xff : 0x100) << 22) | (cdefgh << 16)) >>> 0;
 }
 
-function readX(c: SimdCtx, r: number): bigint {
-  return r === 31 ? 0n : c.R[r]!;
+/** X or W register r as 32-bit words (R32 aliases the BigUint64Array register file); r = 31 is XZR. */
+function xLo(c: SimdCtx, r: number): number {
+  return r === 31 ? 0 : c.R32[2 * r]! >>> 0;
+}
+function xHi(c: SimdCtx, r: number): number {
+  return r === 31 ? 0 : c.R32[2 * r + 1]! >>> 0;
 }
 
 function writeX(c: SimdCtx, r: number, lo: number, hi: number, sf: number): void {
   if (r === 31) return;
-  c.R[r] = sf ? (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0) : BigInt(lo >>> 0);
+  c.R32[2 * r] = lo;
+  c.R32[2 * r + 1] = sf ? hi : 0;
 }
 
 function oneSource(w: number): boolean {
@@ -339,9 +344,8 @@ function convert(c: SimdCtx, w: number, fixed: boolean): boolean {
   if (opc === 2 || opc === 3) {
     if (rmode !== 0) return false;
     const unsigned = opc === 3;
-    const x = readX(c, rn);
-    const lo = Number(x & 0xffffffffn);
-    const hi = Number(x >> 32n);
+    const lo = xLo(c, rn);
+    const hi = xHi(c, rn);
     if (sf) {
       if (dbl) setD(rd, i64ToF64(st, lo, hi, unsigned, fbits), st.rhi);
       else setS(rd, i64ToF32(st, lo, hi, unsigned, fbits));

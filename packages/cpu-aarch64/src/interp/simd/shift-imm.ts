@@ -3,7 +3,63 @@
  * (01 U 111110 immh immb opcode 1 Rn Rd); immh = 0 is the modified-immediate group.
  */
 import { i32ToF32, i64ToF64, f32ToI32, f64ToI64, qshlImm, qshrn, qshrn64, RZ, shlReg, shlReg64 } from '../../fp/index.js';
-import { commit, commitScalar, clearOut, get64, getU, hi32, lo32, from2, put, put64, st } from './lanes.js';
+import { pow2 } from '../../fp/scratch.js';
+import { V8, V16, V32, commit, commitScalar, clearOut, get64, getU, hi32, lo32, from2, put, put64, st } from './lanes.js';
+
+type LaneView = Uint8Array | Uint16Array | Uint32Array;
+
+/**
+ * The common vector forms on 8/16/32-bit lanes (SSHR/USHR, SSRA/USRA, SRI, SHL, SLI) as one
+ * integer loop over the register, Vd written in place (lane i reads lane i only). `sh` is the
+ * right shift (1..bits) or the left shift (0..bits-1). False: left to the generic path.
+ */
+function elementwiseShift(opc: number, u: boolean, size: number, q: number, sh: number, rn: number, rd: number): boolean {
+  const U: LaneView = size === 0 ? V8 : size === 1 ? V16 : V32;
+  const per = 16 >>> size;
+  const n = q ? per : per >>> 1;
+  const nb = rn * per;
+  const db = rd * per;
+  const bits = 8 << size;
+  const ext = 32 - bits; // sign extension from the lane width
+  const rs = sh > 31 ? 31 : sh; // an arithmetic shift by the lane width gives the sign, as by 31
+  switch (opc) {
+    case 0x00: // SSHR/USHR
+    case 0x02: {
+      // SSRA/USRA
+      const acc = opc === 0x02;
+      for (let i = 0; i < n; i++) {
+        const a = U[nb + i]!;
+        const r = u ? (sh >= bits ? 0 : a >>> sh) : ((a << ext) >> ext) >> rs;
+        U[db + i] = acc ? U[db + i]! + r : r;
+      }
+      break;
+    }
+    case 0x08: {
+      // SRI (U = 1): the top sh bits of each lane of Vd stay
+      if (!u) return false;
+      if (sh >= bits) break; // Vd unchanged (the upper half is still cleared below unless Q)
+      const keep = ~((bits === 32 ? 0xffffffff : (1 << bits) - 1) >>> sh);
+      for (let i = 0; i < n; i++) U[db + i] = (U[db + i]! & keep) | (U[nb + i]! >>> sh);
+      break;
+    }
+    case 0x0a: {
+      // SHL (U = 0), SLI (U = 1): the low sh bits of each lane of Vd stay
+      if (!u) for (let i = 0; i < n; i++) U[db + i] = U[nb + i]! << sh;
+      else {
+        const low = sh === 0 ? 0 : (1 << sh) - 1;
+        for (let i = 0; i < n; i++) U[db + i] = (U[nb + i]! << sh) | (U[db + i]! & low);
+      }
+      break;
+    }
+    default:
+      return false;
+  }
+  if (!q) {
+    V32[rd * 4 + 2] = 0;
+    V32[rd * 4 + 3] = 0;
+  }
+  return true;
+}
 
 /** Right shift (1..bits) with optional rounding of a signed/unsigned lane via the register-shift helper. */
 function shr(a: number, sh: number, bits: number, signed: boolean, round: boolean): number {
@@ -102,11 +158,12 @@ export function shiftImm(w: number): boolean {
       const a = getU(rn, size, off + i);
       const x = u ? a : (a << (32 - bits)) >> (32 - bits);
       if (size === 2) put64(i, BigInt(x) << BigInt(shlAmt));
-      else put(size + 1, i, x * 2 ** shlAmt);
+      else put(size + 1, i, x * pow2(shlAmt));
     }
     commit(rd, 1);
     return true;
   }
+  if (!scalar && size < 3 && elementwiseShift(opc, u, size, q, opc === 0x0a ? shlAmt : shrAmt, rn, rd)) return true;
   const n = scalar ? 1 : (q ? 16 : 8) >>> size;
   if (scalar) clearOut();
   if ((opc === 0x1c || opc === 0x1f) && size < 2) return false;
@@ -180,16 +237,16 @@ export function shiftImm(w: number): boolean {
         break;
       case 0x08: {
         if (!u) return false;
-        const low = 2 ** (bits - shrAmt);
-        r = shrAmt >= bits ? d : d - (d % low) + Math.floor(a / 2 ** shrAmt);
+        const low = pow2(bits - shrAmt);
+        r = shrAmt >= bits ? d : d - (d % low) + Math.floor(a / pow2(shrAmt));
         break;
       }
       case 0x0a: {
-        const sh = a * 2 ** shlAmt; // exact below 2^64
+        const sh = a * pow2(shlAmt); // exact below 2^64
         if (u) {
-          const keep = d % 2 ** shlAmt;
-          r = (sh % 2 ** bits) + keep;
-        } else r = sh % 2 ** bits;
+          const keep = d % pow2(shlAmt);
+          r = (sh % pow2(bits)) + keep;
+        } else r = sh % pow2(bits);
         break;
       }
       case 0x0c:

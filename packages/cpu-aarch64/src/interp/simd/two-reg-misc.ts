@@ -4,7 +4,44 @@
  * FP opcodes are handled in fp-vector.ts.
  */
 import { qnarrow, qnarrow64, sqabs, sqabs64, suqadd, suqadd64, usqadd, usqadd64, urecpe, ursqrte } from '../../fp/index.js';
-import { commit, commitScalar, clearOut, get64, getS, getU, hi32, lo32, from2, mask, put, put64, st } from './lanes.js';
+import { V8, V16, V32, commit, commitScalar, clearOut, get64, getS, getU, hi32, lo32, from2, mask, put, put64, st } from './lanes.js';
+
+/**
+ * SADDLP/UADDLP and SADALP/UADALP from 8- or 16-bit lanes as one loop: destination lane i is
+ * the bytes of source lanes 2i and 2i+1, read before it is written, so Vd is updated in place.
+ */
+function pairwiseLong(u: boolean, size: number, q: number, acc: boolean, rn: number, rd: number): void {
+  const half = (q ? 8 : 4) >>> size;
+  if (size === 0) {
+    const sb = rn * 16;
+    const db = rd * 8;
+    for (let i = 0; i < half; i++) {
+      let a = V8[sb + 2 * i]!;
+      let b = V8[sb + 2 * i + 1]!;
+      if (!u) {
+        a = (a << 24) >> 24;
+        b = (b << 24) >> 24;
+      }
+      V16[db + i] = a + b + (acc ? V16[db + i]! : 0);
+    }
+  } else {
+    const sb = rn * 8;
+    const db = rd * 4;
+    for (let i = 0; i < half; i++) {
+      let a = V16[sb + 2 * i]!;
+      let b = V16[sb + 2 * i + 1]!;
+      if (!u) {
+        a = (a << 16) >> 16;
+        b = (b << 16) >> 16;
+      }
+      V32[db + i] = a + b + (acc ? V32[db + i]! : 0);
+    }
+  }
+  if (!q) {
+    V32[rd * 4 + 2] = 0;
+    V32[rd * 4 + 3] = 0;
+  }
+}
 
 function clz(v: number, bits: number): number {
   return Math.clz32(v) - (32 - bits);
@@ -153,6 +190,10 @@ export function twoRegMiscInt(w: number): boolean {
     case 0x06: {
       // SADALP / UADALP
       if (size === 3) return false;
+      if (size < 2) {
+        pairwiseLong(u, size, q, opc === 0x06, rn, rd);
+        return true;
+      }
       const half = n >>> 1;
       if (size === 2) {
         for (let i = 0; i < half; i++) {
@@ -174,7 +215,16 @@ export function twoRegMiscInt(w: number): boolean {
     }
     case 0x05: {
       if (size === 0) {
-        for (let i = 0; i < n; i++) put(0, i, u ? ~getU(rn, 0, i) & 0xff : popcount8(getU(rn, 0, i)));
+        // CNT / NOT, in place
+        const sb = rn * 16;
+        const db = rd * 16;
+        if (u) for (let i = 0; i < n; i++) V8[db + i] = ~V8[sb + i]!;
+        else for (let i = 0; i < n; i++) V8[db + i] = popcount8(V8[sb + i]!);
+        if (!q) {
+          V32[rd * 4 + 2] = 0;
+          V32[rd * 4 + 3] = 0;
+        }
+        return true;
       } else if (size === 1 && u) {
         for (let i = 0; i < n * 2; i++) put(0, i, rbit8(getU(rn, 0, i)));
       } else return false;
