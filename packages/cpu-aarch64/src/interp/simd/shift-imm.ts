@@ -2,11 +2,23 @@
  * AdvSIMD shift by immediate, vector (0 Q U 011110 immh immb opcode 1 Rn Rd) and scalar
  * (01 U 111110 immh immb opcode 1 Rn Rd); immh = 0 is the modified-immediate group.
  */
-import { i32ToF32, i64ToF64, f32ToI32, f64ToI64, qshlImm, qshrn, qshrn64, RZ, shlReg, shlReg64 } from '../../fp/index.js';
+import { i32ToF32, i64ToF64, f32ToI32, f64ToI64, qshlImm, qshlImm64, qshrn, qshrn64, RZ, shlReg, shlReg64 } from '../../fp/index.js';
 import { pow2 } from '../../fp/scratch.js';
-import { V8, V16, V32, commit, commitScalar, clearOut, get64, getU, hi32, lo32, from2, put, put64, st } from './lanes.js';
+import { O32, V8, V16, V32, commit, commitScalar, clearOut, get64, getU, hi32, lo32, from2, put, put64, st } from './lanes.js';
 
 type LaneView = Uint8Array | Uint16Array | Uint32Array;
+
+/** (alo, ahi) + (blo, bhi) mod 2^64 on unsigned words: low word returned, high word in st.rhi. */
+function add64w(alo: number, ahi: number, blo: number, bhi: number): number {
+  let lo = (alo >>> 0) + (blo >>> 0);
+  let c = 0;
+  if (lo >= 4294967296) {
+    lo -= 4294967296;
+    c = 1;
+  }
+  st.rhi = ((ahi >>> 0) + (bhi >>> 0) + c) >>> 0;
+  return lo;
+}
 
 /**
  * The common vector forms on 8/16/32-bit lanes (SSHR/USHR, SSRA/USRA, SRI, SHL, SLI) as one
@@ -71,23 +83,6 @@ function shr(a: number, sh: number, bits: number, signed: boolean, round: boolea
 function shr64(a: bigint, sh: number, signed: boolean, round: boolean): bigint {
   const r = shlReg64(st, lo32(a), hi32(a), -sh & 0xff, signed, round, false);
   return from2(r, st.rhi);
-}
-
-function qshl64(a: bigint, sh: number, srcSigned: boolean, dstSigned: boolean): bigint {
-  // Saturating left shift of a 64-bit lane by 0..63.
-  const x = srcSigned ? BigInt.asIntN(64, a) : a;
-  const v = x << BigInt(sh);
-  const lo = dstSigned ? -(1n << 63n) : 0n;
-  const hi = dstSigned ? (1n << 63n) - 1n : (1n << 64n) - 1n;
-  if (v < lo) {
-    st.fpsr |= 1 << 27;
-    return lo;
-  }
-  if (v > hi) {
-    st.fpsr |= 1 << 27;
-    return hi;
-  }
-  return v;
 }
 
 export function shiftImm(w: number): boolean {
@@ -169,54 +164,77 @@ export function shiftImm(w: number): boolean {
   if ((opc === 0x1c || opc === 0x1f) && size < 2) return false;
   for (let i = 0; i < n; i++) {
     if (size === 3) {
-      const a = get64(rn, i);
-      const d = get64(rd, i);
-      let r: bigint;
+      const alo = V32[rn * 4 + 2 * i]!;
+      const ahi = V32[rn * 4 + 2 * i + 1]!;
+      const dlo = V32[rd * 4 + 2 * i]!;
+      const dhi = V32[rd * 4 + 2 * i + 1]!;
+      let lo: number;
+      let hi: number;
       switch (opc) {
         case 0x00:
-          r = shr64(a, shrAmt, !u, false);
-          break;
         case 0x02:
-          r = d + shr64(a, shrAmt, !u, false);
-          break;
         case 0x04:
-          r = shr64(a, shrAmt, !u, true);
+        case 0x06: {
+          // SSHR/USHR, SSRA/USRA, SRSHR/URSHR, SRSRA/URSRA: a right shift by a negative register amount
+          lo = shlReg64(st, alo, ahi, -shrAmt & 0xff, !u, opc >= 0x04, false);
+          hi = st.rhi;
+          if (opc === 0x02 || opc === 0x06) {
+            lo = add64w(dlo, dhi, lo, hi);
+            hi = st.rhi;
+          }
           break;
-        case 0x06:
-          r = d + shr64(a, shrAmt, !u, true);
-          break;
+        }
         case 0x08: {
+          // SRI: the top shrAmt bits of Vd stay
           if (!u) return false;
-          const m = shrAmt === 64 ? 0n : ((1n << 64n) - 1n) >> BigInt(shrAmt);
-          r = (d & ~m) | (shrAmt === 64 ? 0n : a >> BigInt(shrAmt));
+          if (shrAmt === 64) {
+            lo = dlo;
+            hi = dhi;
+            break;
+          }
+          const slo = shlReg64(st, alo, ahi, -shrAmt & 0xff, false, false, false);
+          const shi = st.rhi;
+          const mlo = shrAmt >= 32 ? 0xffffffff >>> (shrAmt - 32) : 0xffffffff;
+          const mhi = shrAmt >= 32 ? 0 : 0xffffffff >>> shrAmt;
+          lo = (dlo & ~mlo) | slo;
+          hi = (dhi & ~mhi) | shi;
           break;
         }
         case 0x0a: {
-          const m = BigInt.asUintN(64, ((1n << 64n) - 1n) << BigInt(shlAmt));
-          r = u ? (d & ~m) | ((a << BigInt(shlAmt)) & m) : a << BigInt(shlAmt);
+          // SHL; SLI keeps the low shlAmt bits of Vd
+          lo = shlReg64(st, alo, ahi, shlAmt, false, false, false);
+          hi = st.rhi;
+          if (u) {
+            const mlo = shlAmt >= 32 ? 0 : 0xffffffff << shlAmt;
+            const mhi = shlAmt >= 32 ? 0xffffffff << (shlAmt - 32) : 0xffffffff;
+            lo |= dlo & ~mlo;
+            hi |= dhi & ~mhi;
+          }
           break;
         }
         case 0x0c:
+          // SQSHLU
           if (!u) return false;
-          r = qshl64(a, shlAmt, true, false);
+          lo = qshlImm64(st, alo, ahi, shlAmt, true, false);
+          hi = st.rhi;
           break;
         case 0x0e:
-          r = qshl64(a, shlAmt, !u, !u);
+          lo = qshlImm64(st, alo, ahi, shlAmt, !u, !u);
+          hi = st.rhi;
           break;
-        case 0x1c: {
-          const lo = i64ToF64(st, lo32(a), hi32(a), u, shrAmt);
-          r = from2(lo, st.rhi);
+        case 0x1c:
+          lo = i64ToF64(st, alo, ahi, u, shrAmt);
+          hi = st.rhi;
           break;
-        }
-        case 0x1f: {
-          const lo = f64ToI64(st, lo32(a), hi32(a), RZ, u, shrAmt);
-          r = from2(lo, st.rhi);
+        case 0x1f:
+          lo = f64ToI64(st, alo, ahi, RZ, u, shrAmt);
+          hi = st.rhi;
           break;
-        }
         default:
           return false;
       }
-      put64(i, r);
+      O32[2 * i] = lo;
+      O32[2 * i + 1] = hi;
       continue;
     }
     const a = getU(rn, size, i);

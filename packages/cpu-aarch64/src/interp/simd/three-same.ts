@@ -3,8 +3,9 @@
  * 0 Q U 01110 size 1 Rm opcode 1 Rn Rd, and 01 U 11110 size 1 Rm opcode 1 Rn Rd.
  * The bitwise group (opcode 00011) belongs to executeFpMove; FP opcodes (11xxx) to fp-vector.ts.
  */
+import { TWO32 } from '../../fp/scratch.js';
 import { FPSR_QC, shlReg, shlReg64, sqadd, sqadd64, sqdmulh, uqadd, uqadd64, pmul8 } from '../../fp/index.js';
-import { V8, V16, V32, commit, commitScalar, clearOut, get, get64, getS, getU, hi32, lo32, from2, mask, put, put64, st } from './lanes.js';
+import { O32, V8, V16, V32, commit, commitScalar, clearOut, get, getS, getU, mask, put, st } from './lanes.js';
 
 type LaneView = Uint8Array | Uint16Array | Uint32Array;
 
@@ -164,34 +165,52 @@ function op32(opc: number, u: boolean, size: number, a: number, b: number, d: nu
   }
 }
 
-function op64(opc: number, u: boolean, a: bigint, b: bigint): bigint | null {
+/** The opcodes with a 64-bit lane form (vector .2D and scalar D). */
+function has64(opc: number): boolean {
+  return opc === 0x01 || opc === 0x05 || opc === 0x06 || opc === 0x07 || (opc >= 0x08 && opc <= 0x0b) || opc === 0x10 || opc === 0x11;
+}
+
+/** 64-bit sum (or difference) of (alo, ahi) and (blo, bhi) as words: low word returned, high in st.rhi. */
+function add64(alo: number, ahi: number, blo: number, bhi: number, sub: boolean): number {
+  let lo = sub ? alo - blo : alo + blo;
+  let c = 0;
+  if (lo < 0) {
+    lo += TWO32;
+    c = -1;
+  } else if (lo >= TWO32) {
+    lo -= TWO32;
+    c = 1;
+  }
+  st.rhi = ((sub ? ahi - bhi : ahi + bhi) + c) >>> 0;
+  return lo;
+}
+
+/** One 64-bit lane of an opcode accepted by has64, on unsigned 32-bit words: low word returned, high in st.rhi. */
+function op64(opc: number, u: boolean, alo: number, ahi: number, blo: number, bhi: number): number {
+  let t: boolean;
   switch (opc) {
-    case 0x01: {
-      const r = u ? uqadd64(st, lo32(a), hi32(a), lo32(b), hi32(b)) : sqadd64(st, lo32(a), hi32(a), lo32(b), hi32(b));
-      return from2(r, st.rhi);
-    }
-    case 0x05: {
-      const r = u ? uqadd64(st, lo32(a), hi32(a), lo32(b), hi32(b), true) : sqadd64(st, lo32(a), hi32(a), lo32(b), hi32(b), true);
-      return from2(r, st.rhi);
-    }
+    case 0x01:
+      return u ? uqadd64(st, alo, ahi, blo, bhi) : sqadd64(st, alo, ahi, blo, bhi);
+    case 0x05:
+      return u ? uqadd64(st, alo, ahi, blo, bhi, true) : sqadd64(st, alo, ahi, blo, bhi, true);
     case 0x06:
-      return (u ? a > b : BigInt.asIntN(64, a) > BigInt.asIntN(64, b)) ? -1n : 0n;
-    case 0x07:
-      return (u ? a >= b : BigInt.asIntN(64, a) >= BigInt.asIntN(64, b)) ? -1n : 0n;
-    case 0x08:
-    case 0x09:
-    case 0x0a:
-    case 0x0b: {
-      const r = shlReg64(st, lo32(a), hi32(a), Number(b & 0xffn), !u, (opc & 2) !== 0, (opc & 1) !== 0);
-      return from2(r, st.rhi);
+    case 0x07: {
+      const x = u ? ahi : ahi | 0;
+      const y = u ? bhi : bhi | 0;
+      t = x > y || (x === y && (opc === 0x06 ? alo > blo : alo >= blo));
+      break;
     }
     case 0x10:
-      return u ? a - b : a + b;
+      return add64(alo, ahi, blo, bhi, u);
     case 0x11:
-      return u ? (a === b ? -1n : 0n) : (a & b) !== 0n ? -1n : 0n;
+      t = u ? alo === blo && ahi === bhi : ((alo & blo) | (ahi & bhi)) !== 0;
+      break;
     default:
-      return null;
+      // SSHL/USHL, SQSHL/UQSHL, SRSHL/URSHL, SQRSHL/UQRSHL
+      return shlReg64(st, alo, ahi, blo & 0xff, !u, (opc & 2) !== 0, (opc & 1) !== 0);
   }
+  st.rhi = t ? 0xffffffff : 0;
+  return t ? 0xffffffff : 0;
 }
 
 /** Ops that read signed lanes when U = 0 (all but the bitwise-looking ones read as unsigned). */
@@ -215,9 +234,9 @@ export function threeSameInt(w: number): boolean {
     if (!ok) return false;
     clearOut();
     if (size === 3) {
-      const r = op64(opc, u, get64(rn, 0), get64(rm, 0));
-      if (r === null) return false;
-      put64(0, r);
+      if (!has64(opc)) return false;
+      O32[0] = op64(opc, u, V32[rn * 4]!, V32[rn * 4 + 1]!, V32[rm * 4]!, V32[rm * 4 + 1]!);
+      O32[1] = st.rhi;
     } else {
       const sg = signedLanes(opc, u);
       const r = op32(opc, u, size, get(rn, size, 0, sg), get(rm, size, 0, sg), 0);
@@ -229,20 +248,26 @@ export function threeSameInt(w: number): boolean {
   }
   if (size === 3) {
     if (!q) return false;
+    const no = rn * 4;
+    const mo = rm * 4;
+    const o = rd * 4;
     if (opc === 0x17) {
       if (u) return false;
       // ADDP .2D
-      put64(0, get64(rn, 0) + get64(rn, 1));
-      put64(1, get64(rm, 0) + get64(rm, 1));
+      O32[0] = add64(V32[no]!, V32[no + 1]!, V32[no + 2]!, V32[no + 3]!, false);
+      O32[1] = st.rhi;
+      O32[2] = add64(V32[mo]!, V32[mo + 1]!, V32[mo + 2]!, V32[mo + 3]!, false);
+      O32[3] = st.rhi;
       commit(rd, 1);
       return true;
     }
-    for (let i = 0; i < 2; i++) {
-      const r = op64(opc, u, get64(rn, i), get64(rm, i));
-      if (r === null) return false;
-      put64(i, r);
+    if (!has64(opc)) return false;
+    // Lane i reads only lane i of the sources: Vd is written in place.
+    for (let i = 0; i < 4; i += 2) {
+      const lo = op64(opc, u, V32[no + i]!, V32[no + i + 1]!, V32[mo + i]!, V32[mo + i + 1]!);
+      V32[o + i] = lo;
+      V32[o + i + 1] = st.rhi;
     }
-    commit(rd, 1);
     return true;
   }
   const n = (q ? 16 : 8) >>> size;
