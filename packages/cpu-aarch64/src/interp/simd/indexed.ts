@@ -3,6 +3,8 @@
  * 01 U 11111 size L M Rm opcode H 0 Rn Rd.
  */
 import {
+  fastFmaS,
+  fastMulS,
   f32Fmadd,
   f32Fmsub,
   f32Mul,
@@ -17,7 +19,7 @@ import {
   sqdmull16,
   sqdmull32,
 } from '../../fp/index.js';
-import { O32, V32, commit, commitScalar, clearOut, get64, getS, getU, hi32, lo32, from2, put, put64, st } from './lanes.js';
+import { F32, O32, V32, commit, commitScalar, clearOut, get64, getS, getU, hi32, lo32, from2, put, put64, st } from './lanes.js';
 
 function fpIndexed(w: number, scalar: number, q: number, u: boolean, opc: number): boolean {
   const sz = (w >>> 22) & 1;
@@ -36,6 +38,30 @@ function fpIndexed(w: number, scalar: number, q: number, u: boolean, opc: number
   const index = sz ? H : (H << 1) | L;
   const n = scalar ? 1 : sz ? 2 : q ? 4 : 2;
   if (scalar) clearOut();
+  if (sz === 0 && !scalar && kind !== 3) {
+    // Vector FMLA/FMLS/FMUL by element: the element is read first, then lane i of Vd depends only
+    // on lane i of Vn and Vd, so Vd is written in place; value fast path per lane, bit-pattern
+    // function when it declines.
+    const bv = V32[rm * 4 + index]!;
+    const y = F32[rm * 4 + index]!;
+    const no = rn * 4;
+    const o = rd * 4;
+    for (let i = 0; i < n; i++) {
+      const x = F32[no + i]!;
+      const r = kind === 2 ? fastMulS(st, x, y) : fastFmaS(st, kind === 1 ? -x : x, y, F32[o + i]!);
+      if (r === r) F32[o + i] = r;
+      else {
+        const a = V32[no + i]!;
+        const d = V32[o + i]!;
+        V32[o + i] = kind === 0 ? f32Fmadd(st, a, bv, d) : kind === 1 ? f32Fmsub(st, a, bv, d) : f32Mul(st, a, bv);
+      }
+    }
+    if (!q) {
+      V32[o + 2] = 0;
+      V32[o + 3] = 0;
+    }
+    return true;
+  }
   if (sz === 0) {
     const b = V32[rm * 4 + index]!;
     for (let i = 0; i < n; i++) {

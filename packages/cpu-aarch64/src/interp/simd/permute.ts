@@ -1,7 +1,7 @@
 /**
  * AdvSIMD permute (UZP1/2, TRN1/2, ZIP1/2), extract (EXT) and table lookup (TBL/TBX).
  */
-import { O8, V8, commit, getU, put } from './lanes.js';
+import { O8, O32, V8, V32, commit, getU, put } from './lanes.js';
 
 /** 0 Q 001110 size 0 Rm 0 opcode 10 Rn Rd. */
 export function permute(w: number): boolean {
@@ -70,6 +70,17 @@ export function extract(w: number): boolean {
   const rd = w & 31;
   if (!q && imm4 >= 8) return false;
   const n = q ? 16 : 8;
+  if ((imm4 & 3) === 0) {
+    // Whole 32-bit words (the float-lane shuffles): word j of the result is word j + imm4/4 of Vm:Vn.
+    const nw = n >>> 2;
+    const k0 = imm4 >>> 2;
+    for (let j = 0; j < nw; j++) {
+      const k = j + k0;
+      O32[j] = k < nw ? V32[rn * 4 + k]! : V32[rm * 4 + k - nw]!;
+    }
+    commit(rd, q);
+    return true;
+  }
   for (let i = 0; i < n; i++) {
     const k = i + imm4;
     O8[i] = k < n ? V8[rn * 16 + k]! : V8[rm * 16 + k - n]!;
