@@ -373,9 +373,24 @@ export function fastFmaD(st: FpState, x: number, y: number, c: number): number {
   const v2 = twoSumErr(w, v, w2);
   const mh = Math.abs(h);
   if (!(mh >= MIN_D_FAST && mh < MAX_D_FAST)) return NaN;
-  if (w2 !== 0 && h + 2 * w2 - h === 2 * w2) return NaN; // h + w2 is a tie: the exact path decides
+  // The exact result is h + w2 + v2, |w2| at most half the spacing of doubles next to h on w2's
+  // side and |v2| tiny next to w2. h is the rounded result unless w2 is exactly that half (then
+  // n = h + 2*w2, the neighbour, is exact): v2 then says which side of the midpoint the exact
+  // value lies, and an exact tie (v2 = 0) goes to the neighbour with the even significand.
+  let r = h;
+  if (w2 !== 0) {
+    const n = h + 2 * w2;
+    if (n - h === 2 * w2) {
+      if (v2 === 0) {
+        S_F64[0] = h;
+        if ((S_U32[0] & 1) !== 0) r = n;
+      } else if (v2 > 0 === w2 > 0) r = n;
+      const mr = Math.abs(r);
+      if (!(mr >= MIN_D_FAST && mr < MAX_D_FAST)) return NaN;
+    }
+  }
   if (w2 !== 0 || v2 !== 0) st.fpsr |= FPSR_IXC;
-  return h;
+  return r;
 }
 
 // Bit-pattern forms of the fast paths: the result's bits, or -1 to defer.
