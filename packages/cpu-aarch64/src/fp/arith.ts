@@ -393,6 +393,67 @@ export function fastFmaD(st: FpState, x: number, y: number, c: number): number {
   return r;
 }
 
+// Array forms of the fast paths, for the interpreter's float views of the V registers: the
+// operands are read from and the result written to F[index] (only when the fast path applies;
+// the return value says whether it did). Only indices, arrays and booleans cross the call, so a
+// call V8 does not inline boxes no double.
+
+/** F[d] = F[a] + F[n]*F[m] (FMADD; FMSUB with negN), single precision, or false. */
+export function fmaSAt(st: FpState, F: Float32Array, n: number, m: number, a: number, d: number, negN: boolean): boolean {
+  const x = F[n]!;
+  const r = fastFmaS(st, negN ? -x : x, F[m]!, F[a]!);
+  if (r !== r) return false;
+  F[d] = r;
+  return true;
+}
+/** F[d] = F[n] + F[m] (FSUB with negM), single precision, or false. */
+export function addSAt(st: FpState, F: Float32Array, n: number, m: number, d: number, negM: boolean): boolean {
+  const y = F[m]!;
+  const r = fastAddS(st, F[n]!, negM ? -y : y);
+  if (r !== r) return false;
+  F[d] = r;
+  return true;
+}
+export function mulSAt(st: FpState, F: Float32Array, n: number, m: number, d: number): boolean {
+  const r = fastMulS(st, F[n]!, F[m]!);
+  if (r !== r) return false;
+  F[d] = r;
+  return true;
+}
+export function divSAt(st: FpState, F: Float32Array, n: number, m: number, d: number): boolean {
+  const r = fastDivS(st, F[n]!, F[m]!);
+  if (r !== r) return false;
+  F[d] = r;
+  return true;
+}
+/** F[d] = F[a] + F[n]*F[m] (FMADD; FMSUB with negN), double precision, or false. */
+export function fmaDAt(st: FpState, F: Float64Array, n: number, m: number, a: number, d: number, negN: boolean): boolean {
+  const x = F[n]!;
+  const r = fastFmaD(st, negN ? -x : x, F[m]!, F[a]!);
+  if (r !== r) return false;
+  F[d] = r;
+  return true;
+}
+export function addDAt(st: FpState, F: Float64Array, n: number, m: number, d: number, negM: boolean): boolean {
+  const y = F[m]!;
+  const r = fastAddD(st, F[n]!, negM ? -y : y);
+  if (r !== r) return false;
+  F[d] = r;
+  return true;
+}
+export function mulDAt(st: FpState, F: Float64Array, n: number, m: number, d: number): boolean {
+  const r = fastMulD(st, F[n]!, F[m]!);
+  if (r !== r) return false;
+  F[d] = r;
+  return true;
+}
+export function divDAt(st: FpState, F: Float64Array, n: number, m: number, d: number): boolean {
+  const r = fastDivD(st, F[n]!, F[m]!);
+  if (r !== r) return false;
+  F[d] = r;
+  return true;
+}
+
 // Bit-pattern forms of the fast paths: the result's bits, or -1 to defer.
 function bitsS(r: number): number {
   return r === r ? f32bits(r) : -1;

@@ -5,14 +5,14 @@
  */
 import {
   f16ToF32,
-  fastAddD,
-  fastAddS,
-  fastDivD,
-  fastDivS,
-  fastFmaD,
-  fastFmaS,
-  fastMulD,
-  fastMulS,
+  addDAt,
+  addSAt,
+  divDAt,
+  divSAt,
+  fmaDAt,
+  fmaSAt,
+  mulDAt,
+  mulSAt,
   f32Abd,
   f32AbsGe,
   f32AbsGt,
@@ -225,8 +225,8 @@ function has(set: number, k: number): boolean {
 /**
  * Element-wise single-precision vector op on n lanes, written into Vd in place (lane i reads
  * only lane i of the sources): one loop per common operation. Each lane first tries the
- * value-level fast path on the float views; a NaN from it means the bit-pattern function
- * (exact path, NaN rules, flags) decides that lane.
+ * fast path on the float views; when it declines, the bit-pattern function (exact path, NaN
+ * rules, flags) decides that lane.
  */
 function lanes32(k: number, n: number, ao: number, bo: number, o: number): void {
   switch (k) {
@@ -234,10 +234,8 @@ function lanes32(k: number, n: number, ao: number, bo: number, o: number): void 
     case FMLS: {
       const sub = k === FMLS;
       for (let i = 0; i < n; i++) {
-        const x = F32[ao + i]!;
-        const r = fastFmaS(st, sub ? -x : x, F32[bo + i]!, F32[o + i]!);
-        if (r === r) F32[o + i] = r;
-        else V32[o + i] = sub ? f32Fmsub(st, V32[ao + i]!, V32[bo + i]!, V32[o + i]!) : f32Fmadd(st, V32[ao + i]!, V32[bo + i]!, V32[o + i]!);
+        if (fmaSAt(st, F32, ao + i, bo + i, o + i, o + i, sub)) continue;
+        V32[o + i] = sub ? f32Fmsub(st, V32[ao + i]!, V32[bo + i]!, V32[o + i]!) : f32Fmadd(st, V32[ao + i]!, V32[bo + i]!, V32[o + i]!);
       }
       return;
     }
@@ -245,26 +243,16 @@ function lanes32(k: number, n: number, ao: number, bo: number, o: number): void 
     case FSUB: {
       const sub = k === FSUB;
       for (let i = 0; i < n; i++) {
-        const y = F32[bo + i]!;
-        const r = fastAddS(st, F32[ao + i]!, sub ? -y : y);
-        if (r === r) F32[o + i] = r;
-        else V32[o + i] = sub ? f32Sub(st, V32[ao + i]!, V32[bo + i]!) : f32Add(st, V32[ao + i]!, V32[bo + i]!);
+        if (addSAt(st, F32, ao + i, bo + i, o + i, sub)) continue;
+        V32[o + i] = sub ? f32Sub(st, V32[ao + i]!, V32[bo + i]!) : f32Add(st, V32[ao + i]!, V32[bo + i]!);
       }
       return;
     }
     case FMUL:
-      for (let i = 0; i < n; i++) {
-        const r = fastMulS(st, F32[ao + i]!, F32[bo + i]!);
-        if (r === r) F32[o + i] = r;
-        else V32[o + i] = f32Mul(st, V32[ao + i]!, V32[bo + i]!);
-      }
+      for (let i = 0; i < n; i++) if (!mulSAt(st, F32, ao + i, bo + i, o + i)) V32[o + i] = f32Mul(st, V32[ao + i]!, V32[bo + i]!);
       return;
     case FDIV:
-      for (let i = 0; i < n; i++) {
-        const r = fastDivS(st, F32[ao + i]!, F32[bo + i]!);
-        if (r === r) F32[o + i] = r;
-        else V32[o + i] = f32Div(st, V32[ao + i]!, V32[bo + i]!);
-      }
+      for (let i = 0; i < n; i++) if (!divSAt(st, F32, ao + i, bo + i, o + i)) V32[o + i] = f32Div(st, V32[ao + i]!, V32[bo + i]!);
       return;
     default:
       for (let i = 0; i < n; i++) V32[o + i] = op32(k, V32[ao + i]!, V32[bo + i]!, V32[o + i]!);
@@ -274,32 +262,28 @@ function lanes32(k: number, n: number, ao: number, bo: number, o: number): void 
 /** The same for the two double lanes of a Q register (ao, bo, o: word offsets). */
 function lanes64(k: number, ao: number, bo: number, o: number): void {
   for (let i = 0; i < 4; i += 2) {
-    const x = F64[(ao + i) >>> 1]!;
-    const y = F64[(bo + i) >>> 1]!;
-    let r: number;
+    const a = (ao + i) >>> 1;
+    const b = (bo + i) >>> 1;
+    const d = (o + i) >>> 1;
+    let done: boolean;
     switch (k) {
       case FMLA:
-        r = fastFmaD(st, x, y, F64[(o + i) >>> 1]!);
+        done = fmaDAt(st, F64, a, b, d, d, false);
         break;
       case FADD:
-        r = fastAddD(st, x, y);
-        break;
       case FSUB:
-        r = fastAddD(st, x, -y);
+        done = addDAt(st, F64, a, b, d, k === FSUB);
         break;
       case FMUL:
-        r = fastMulD(st, x, y);
+        done = mulDAt(st, F64, a, b, d);
         break;
       case FDIV:
-        r = fastDivD(st, x, y);
+        done = divDAt(st, F64, a, b, d);
         break;
       default:
-        r = NaN;
+        done = false;
     }
-    if (r === r) {
-      F64[(o + i) >>> 1] = r;
-      continue;
-    }
+    if (done) continue;
     V32[o + i] = op64(k, V32[ao + i]!, V32[ao + i + 1]!, V32[bo + i]!, V32[bo + i + 1]!, V32[o + i]!, V32[o + i + 1]!);
     V32[o + i + 1] = st.rhi;
   }

@@ -3,8 +3,8 @@
  * 01 U 11111 size L M Rm opcode H 0 Rn Rd.
  */
 import {
-  fastFmaS,
-  fastMulS,
+  fmaSAt,
+  mulSAt,
   f32Fmadd,
   f32Fmsub,
   f32Mul,
@@ -39,22 +39,20 @@ function fpIndexed(w: number, scalar: number, q: number, u: boolean, opc: number
   const n = scalar ? 1 : sz ? 2 : q ? 4 : 2;
   if (scalar) clearOut();
   if (sz === 0 && !scalar && kind !== 3) {
-    // Vector FMLA/FMLS/FMUL by element: the element is read first, then lane i of Vd depends only
-    // on lane i of Vn and Vd, so Vd is written in place; value fast path per lane, bit-pattern
-    // function when it declines.
+    // Vector FMLA/FMLS/FMUL by element, in place: lane i of Vd depends only on lane i of Vn and Vd
+    // and on the element, whose lane (when Vm is Vd) is done last so every lane reads its old
+    // value. Fast path per lane on the float views, bit-pattern function when it declines.
     const bv = V32[rm * 4 + index]!;
-    const y = F32[rm * 4 + index]!;
+    const e = rm * 4 + index;
     const no = rn * 4;
     const o = rd * 4;
-    for (let i = 0; i < n; i++) {
-      const x = F32[no + i]!;
-      const r = kind === 2 ? fastMulS(st, x, y) : fastFmaS(st, kind === 1 ? -x : x, y, F32[o + i]!);
-      if (r === r) F32[o + i] = r;
-      else {
-        const a = V32[no + i]!;
-        const d = V32[o + i]!;
-        V32[o + i] = kind === 0 ? f32Fmadd(st, a, bv, d) : kind === 1 ? f32Fmsub(st, a, bv, d) : f32Mul(st, a, bv);
-      }
+    const last = rm === rd && index < n ? index : -1;
+    for (let j = 0; j < n; j++) {
+      const i = last < 0 ? j : j < n - 1 ? (j < last ? j : j + 1) : last;
+      if (kind === 2 ? mulSAt(st, F32, no + i, e, o + i) : fmaSAt(st, F32, no + i, e, o + i, o + i, kind === 1)) continue;
+      const a = V32[no + i]!;
+      const d = V32[o + i]!;
+      V32[o + i] = kind === 0 ? f32Fmadd(st, a, bv, d) : kind === 1 ? f32Fmsub(st, a, bv, d) : f32Mul(st, a, bv);
     }
     if (!q) {
       V32[o + 2] = 0;

@@ -5,14 +5,14 @@
  */
 import {
   f16ToF32,
-  fastAddD,
-  fastAddS,
-  fastDivD,
-  fastDivS,
-  fastFmaD,
-  fastFmaS,
-  fastMulD,
-  fastMulS,
+  addDAt,
+  addSAt,
+  divDAt,
+  divSAt,
+  fmaDAt,
+  fmaSAt,
+  mulDAt,
+  mulSAt,
   f16ToF64,
   f32Abs,
   f32Add,
@@ -142,41 +142,50 @@ function tri64(k: number, nlo: number, nhi: number, mlo: number, mhi: number, al
 }
 
 /**
- * The value-level fast paths of the common two- and three-source forms (FMUL, FDIV, FADD, FSUB;
- * FMADD, FMSUB) on the float views; NaN when the bit-pattern functions must decide.
+ * The fast paths of the common two- and three-source forms (FMUL, FDIV, FADD, FSUB; FMADD,
+ * FMSUB) on the float views: true when Sd/Dd was written (the caller zeroes the rest of the
+ * register), false when the bit-pattern functions must decide.
  */
-function fastBin(dbl: boolean, opc: number, rn: number, rm: number): number {
-  const x = dbl ? F64[rn * 2]! : F32[rn * 4]!;
-  const y = dbl ? F64[rm * 2]! : F32[rm * 4]!;
+function fastBin(dbl: boolean, opc: number, rn: number, rm: number, rd: number): boolean {
+  if (dbl) {
+    const n = rn * 2;
+    const m = rm * 2;
+    const d = rd * 2;
+    switch (opc) {
+      case 0:
+        return mulDAt(st, F64, n, m, d);
+      case 1:
+        return divDAt(st, F64, n, m, d);
+      case 2:
+      case 3:
+        return addDAt(st, F64, n, m, d, opc === 3);
+      default:
+        return false;
+    }
+  }
+  const n = rn * 4;
+  const m = rm * 4;
+  const d = rd * 4;
   switch (opc) {
     case 0:
-      return dbl ? fastMulD(st, x, y) : fastMulS(st, x, y);
+      return mulSAt(st, F32, n, m, d);
     case 1:
-      return dbl ? fastDivD(st, x, y) : fastDivS(st, x, y);
+      return divSAt(st, F32, n, m, d);
     case 2:
-      return dbl ? fastAddD(st, x, y) : fastAddS(st, x, y);
     case 3:
-      return dbl ? fastAddD(st, x, -y) : fastAddS(st, x, -y);
+      return addSAt(st, F32, n, m, d, opc === 3);
     default:
-      return NaN;
+      return false;
   }
 }
-function fastTri(dbl: boolean, k: number, rn: number, rm: number, ra: number): number {
-  if (k > 1) return NaN;
-  const x = dbl ? F64[rn * 2]! : F32[rn * 4]!;
-  const y = dbl ? F64[rm * 2]! : F32[rm * 4]!;
-  const a = dbl ? F64[ra * 2]! : F32[ra * 4]!;
-  const n = k === 1 ? -x : x;
-  return dbl ? fastFmaD(st, n, y, a) : fastFmaS(st, n, y, a);
+function fastTri(dbl: boolean, k: number, rn: number, rm: number, ra: number, rd: number): boolean {
+  if (k > 1) return false;
+  return dbl ? fmaDAt(st, F64, rn * 2, rm * 2, ra * 2, rd * 2, k === 1) : fmaSAt(st, F32, rn * 4, rm * 4, ra * 4, rd * 4, k === 1);
 }
-/** Writes a fast-path result (a finite number) as Sd or Dd, zeroing the rest of the register. */
-function setFast(rd: number, dbl: boolean, r: number): void {
+/** Zeroes the rest of Vd after a fast-path result in Sd or Dd. */
+function zeroAbove(rd: number, dbl: boolean): void {
   const o = rd * 4;
-  if (dbl) F64[rd * 2] = r;
-  else {
-    F32[o] = r;
-    V32[o + 1] = 0;
-  }
+  if (!dbl) V32[o + 1] = 0;
   V32[o + 2] = 0;
   V32[o + 3] = 0;
 }
@@ -383,9 +392,8 @@ export function scalarFp(c: SimdCtx, w: number): boolean {
     const ra = (w >>> 10) & 31;
     const rn = (w >>> 5) & 31;
     const rd = w & 31;
-    const r = fastTri(ptype === 1, k, rn, rm, ra);
-    if (r === r) {
-      setFast(rd, ptype === 1, r);
+    if (fastTri(ptype === 1, k, rn, rm, ra, rd)) {
+      zeroAbove(rd, ptype === 1);
       return true;
     }
     if (ptype === 0) setS(rd, tri32(k, V32[rn * 4]!, V32[rm * 4]!, V32[ra * 4]!));
@@ -435,9 +443,8 @@ export function scalarFp(c: SimdCtx, w: number): boolean {
   if (low === 2) {
     const opc = (w >>> 12) & 15;
     if (opc > 8) return false;
-    const r = fastBin(ptype === 1, opc, rn, rm);
-    if (r === r) {
-      setFast(rd, ptype === 1, r);
+    if (fastBin(ptype === 1, opc, rn, rm, rd)) {
+      zeroAbove(rd, ptype === 1);
       return true;
     }
     if (ptype === 0) setS(rd, bin32(opc, V32[rn * 4]!, V32[rm * 4]!));
