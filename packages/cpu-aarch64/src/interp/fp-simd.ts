@@ -210,6 +210,55 @@ export function executeFpMove(c: FpSimdContext, w: number): boolean {
   bind(c);
   const rd = w & 31;
   const rn = (w >>> 5) & 31;
+  // AdvSIMD three same, bitwise: AND BIC ORR ORN EOR BSL BIT BIF (the most frequent here: first).
+  if ((w & 0x9f20fc00) === 0x0e201c00) {
+    const q = (w >>> 30) & 1;
+    const u = (w >>> 29) & 1;
+    const size = (w >>> 22) & 3;
+    const rm = (w >>> 16) & 31;
+    const words = q ? 4 : 2;
+    const no = rn * 4;
+    const mo = rm * 4;
+    const o = rd * 4;
+    const op = (u << 2) | size;
+    for (let k = 0; k < words; k++) {
+      const n = V32[no + k]!;
+      const m = V32[mo + k]!;
+      const d = V32[o + k]!;
+      let r: number;
+      switch (op) {
+        case 0:
+          r = n & m;
+          break;
+        case 1:
+          r = n & ~m;
+          break;
+        case 2:
+          r = n | m;
+          break;
+        case 3:
+          r = n | ~m;
+          break;
+        case 4:
+          r = n ^ m;
+          break;
+        case 5:
+          r = (d & n) | (~d & m); // BSL
+          break;
+        case 6:
+          r = (d & ~m) | (n & m); // BIT
+          break;
+        default:
+          r = (d & m) | (n & ~m); // BIF
+      }
+      V32[o + k] = r;
+    }
+    if (!q) {
+      V32[o + 2] = 0;
+      V32[o + 3] = 0;
+    }
+    return true;
+  }
   // FMOV (general): sf 0011110 ptype 1 rmode opcode 000000.
   if ((w & 0x7f20fc00) === 0x1e200000) {
     const sf = w >>> 31;
@@ -346,54 +395,6 @@ export function executeFpMove(c: FpSimdContext, w: number): boolean {
       default:
         return false;
     }
-  }
-  // AdvSIMD three same, bitwise: AND BIC ORR ORN EOR BSL BIT BIF.
-  if ((w & 0x9f20fc00) === 0x0e201c00) {
-    const u = (w >>> 29) & 1;
-    const size = (w >>> 22) & 3;
-    const rm = (w >>> 16) & 31;
-    const words = q ? 4 : 2;
-    const no = rn * 4;
-    const mo = rm * 4;
-    const o = rd * 4;
-    const op = (u << 2) | size;
-    for (let k = 0; k < words; k++) {
-      const n = V32[no + k]!;
-      const m = V32[mo + k]!;
-      const d = V32[o + k]!;
-      let r: number;
-      switch (op) {
-        case 0:
-          r = n & m;
-          break;
-        case 1:
-          r = n & ~m;
-          break;
-        case 2:
-          r = n | m;
-          break;
-        case 3:
-          r = n | ~m;
-          break;
-        case 4:
-          r = n ^ m;
-          break;
-        case 5:
-          r = (d & n) | (~d & m); // BSL
-          break;
-        case 6:
-          r = (d & ~m) | (n & m); // BIT
-          break;
-        default:
-          r = (d & m) | (n & ~m); // BIF
-      }
-      V32[o + k] = r;
-    }
-    if (!q) {
-      V32[o + 2] = 0;
-      V32[o + 3] = 0;
-    }
-    return true;
   }
   return false;
 }
