@@ -26,10 +26,6 @@ export let V8: Uint8Array = new Uint8Array(0);
 export let V16: Uint16Array = new Uint16Array(0);
 export let V32: Uint32Array = new Uint32Array(0);
 export let V64: BigUint64Array = new BigUint64Array(0);
-/** Signed views of the same registers (whole-register lane loops read lanes through these). */
-export let I8: Int8Array = new Int8Array(0);
-export let I16: Int16Array = new Int16Array(0);
-export let I32: Int32Array = new Int32Array(0);
 /**
  * Float views of the same registers, for the FP fast paths: they only ever read values whose
  * bit patterns are finite numbers (a NaN read here fails the fast path's range checks and the
@@ -46,9 +42,6 @@ export function bind(c: SimdCtx): void {
     V16 = new Uint16Array(c.V8.buffer, c.V8.byteOffset, 256);
     V32 = c.V32;
     V64 = c.V64;
-    I8 = new Int8Array(c.V8.buffer, c.V8.byteOffset, 512);
-    I16 = new Int16Array(c.V8.buffer, c.V8.byteOffset, 256);
-    I32 = new Int32Array(c.V8.buffer, c.V8.byteOffset, 128);
     F32 = new Float32Array(c.V8.buffer, c.V8.byteOffset, 128);
     F64 = new Float64Array(c.V8.buffer, c.V8.byteOffset, 64);
   }
