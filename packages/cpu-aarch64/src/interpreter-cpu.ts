@@ -29,8 +29,6 @@ import {
   extract,
   flagsAdd32,
   flagsAdd64,
-  flagsSub32,
-  flagsSub64,
   logicShifted,
 } from './interp/alu.js';
 import { lsl64, pair, toBig } from './interp/bits.js';
@@ -950,8 +948,13 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
           case Op.SUBS_I32: {
             const a = A[idx]!;
             const x = R32[2 * ((a >>> 8) & 255)]!;
-            const r = (x - B[idx]!) | 0;
-            flagsSub32(F, x, B[idx]!, r);
+            const y = B[idx]!;
+            const r = (x - y) | 0;
+            // flagsSub32, written out (CMP Wn, #imm is among the hottest instructions).
+            F[0] = r >>> 31;
+            F[1] = r === 0 ? 1 : 0;
+            F[2] = x >>> 0 >= y >>> 0 ? 1 : 0;
+            F[3] = ((x ^ y) & (x ^ r)) >>> 31;
             R32[2 * (a & 255)] = r;
             R32[2 * (a & 255) + 1] = 0;
             break;
@@ -1135,7 +1138,10 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
               const sum = (alo >>> 0) - (blo >>> 0);
               rlo = sum | 0;
               rhi = (ahi - bhi - (sum < 0 ? 1 : 0)) | 0;
-              flagsSub64(F, alo, ahi, blo, bhi, rhi, rlo);
+              F[0] = rhi >>> 31;
+              F[1] = (rlo | rhi) === 0 ? 1 : 0;
+              F[2] = ahi >>> 0 > bhi >>> 0 || (ahi === bhi && alo >>> 0 >= blo >>> 0) ? 1 : 0;
+              F[3] = ((ahi ^ bhi) & (ahi ^ rhi)) >>> 31;
             } else {
               const sum = (alo >>> 0) + (blo >>> 0);
               rlo = sum | 0;
@@ -1156,8 +1162,12 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
             const y = R32[2 * ((a >>> 16) & 255)]!;
             const sub = op === Op.SUB_R32 || op === Op.SUBS_R32;
             const r = sub ? (x - y) | 0 : (x + y) | 0;
-            if (op === Op.ADDS_R32) flagsAdd32(F, x, y, r);
-            else if (op === Op.SUBS_R32) flagsSub32(F, x, y, r);
+            if (op === Op.SUBS_R32) {
+              F[0] = r >>> 31;
+              F[1] = r === 0 ? 1 : 0;
+              F[2] = x >>> 0 >= y >>> 0 ? 1 : 0;
+              F[3] = ((x ^ y) & (x ^ r)) >>> 31;
+            } else if (op === Op.ADDS_R32) flagsAdd32(F, x, y, r);
             R32[2 * (a & 255)] = r;
             R32[2 * (a & 255) + 1] = 0;
             break;
@@ -1227,9 +1237,37 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
             const a = A[idx]!;
             let taken: boolean;
             switch (op) {
-              case Op.BCOND:
-                taken = condHolds(F, a);
+              case Op.BCOND: {
+                // condHolds, written out: calls from this large function are not inlined.
+                let r: boolean;
+                switch (a >> 1) {
+                  case 0:
+                    r = F[1] === 1;
+                    break;
+                  case 1:
+                    r = F[2] === 1;
+                    break;
+                  case 2:
+                    r = F[0] === 1;
+                    break;
+                  case 3:
+                    r = F[3] === 1;
+                    break;
+                  case 4:
+                    r = F[2] === 1 && F[1] === 0;
+                    break;
+                  case 5:
+                    r = F[0] === F[3];
+                    break;
+                  case 6:
+                    r = F[0] === F[3] && F[1] === 0;
+                    break;
+                  default:
+                    r = true;
+                }
+                taken = (a & 1) !== 0 && a !== 15 ? !r : r;
                 break;
+              }
               case Op.CBZ64:
                 taken = (R32[2 * a]! | R32[2 * a + 1]!) === 0;
                 break;
