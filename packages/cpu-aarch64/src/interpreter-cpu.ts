@@ -1365,35 +1365,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
             }
             break;
           }
-          case Op.LS_IMM: {
-            const a = A[idx]!;
-            const kind = B[idx]!;
-            R[Slot.T0] = R[(a >>> 8) & 255]! + IMM[idx]!;
-            if (kind <= Ls.LDRSH32) {
-              // Integer access hitting RAM through the TLB: no call into access().
-              const lo = R32[2 * Slot.T0]!;
-              const hi = R32[2 * Slot.T0 + 1]!;
-              const s = ((lo >>> 12) & TLB_MASK) | mmuBase;
-              const po = lo & 0xfff;
-              const off = tOff[s]!;
-              const hit = kind <= Ls.STRX ? wLo[s] === lo >>> 12 && wHi[s] === hi : rLo[s] === lo >>> 12 && rHi[s] === hi;
-              if (hit && off >= 0 && po <= 4096 - LS_SIZE[kind]!) {
-                ramIntAccess(kind, tView[s]!, off + po, R32, 2 * (a & 255));
-                break;
-              }
-            }
-            if (!this.access(kind, a & 255, mmuBase)) {
-              exit = EXIT_FAULT;
-              break inner;
-            }
-            if (this.deviceTouched) {
-              this.deviceTouched = false;
-              idx++;
-              n--;
-              break inner;
-            }
-            break;
-          }
+          case Op.LS_IMM:
           case Op.LS_PRE:
           case Op.LS_POST:
           case Op.LS_REG:
@@ -1404,6 +1376,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
             const b = B[idx]!;
             let mb = mmuBase;
             switch (op) {
+              case Op.LS_IMM:
               case Op.LS_PRE:
                 R[Slot.T0] = R[nn]! + IMM[idx]!;
                 break;
@@ -1441,7 +1414,21 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
               const off = tOff[s]!;
               const hit = kind <= Ls.STRX ? wLo[s] === lo >>> 12 && wHi[s] === hi : rLo[s] === lo >>> 12 && rHi[s] === hi;
               if (hit && off >= 0 && po <= 4096 - LS_SIZE[kind]!) {
-                ramIntAccess(kind, tView[s]!, off + po, R32, 2 * (a & 255));
+                // The commonest kinds written out (calls from this function are not inlined).
+                const dv = tView[s]!;
+                const o = off + po;
+                const t2 = 2 * (a & 255);
+                if (kind === Ls.LDRB) {
+                  R32[t2] = dv.getUint8(o);
+                  R32[t2 + 1] = 0;
+                } else if (kind === Ls.LDRW) {
+                  R32[t2] = dv.getInt32(o, true);
+                  R32[t2 + 1] = 0;
+                } else if (kind === Ls.LDRX) {
+                  R32[t2] = dv.getInt32(o, true);
+                  R32[t2 + 1] = dv.getInt32(o + 4, true);
+                } else if (kind === Ls.STRB) dv.setUint8(o, R32[t2]!);
+                else ramIntAccess(kind, dv, o, R32, t2);
                 fast = true;
               }
             }
