@@ -46,6 +46,7 @@ import {
   Mmu,
   TLB_BITS,
   TLB_MASK,
+  WALK_OK,
 } from './interp/mmu.js';
 import { LS_SIZE } from './interp/ops.js';
 import { EL0_CHECK, EL0_NONE, EL0_RO, SYSREGS, SYSREGS_BY_NAME, W_EXIT } from './interp/sysregs.js';
@@ -1587,7 +1588,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
   private fillCode(lo: number, hi: number, slot: number): boolean {
     const el0 = this.el === 0;
     const fsc = this.mmu.walk(lo, hi, false);
-    if (fsc !== 0) {
+    if (fsc !== WALK_OK) {
       this.takeSync(el0 ? EC.IABT_LOWER : EC.IABT_SAME, fsc, this.R[Slot.PC]!, this.R[Slot.PC]!);
       return false;
     }
@@ -1716,7 +1717,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     const ec = this.el === 0 ? EC.DABT_LOWER : EC.DABT_SAME;
     const far = toBig(lo, hi);
     const wnr = acc === ACC_WRITE ? 1 << 6 : 0;
-    if (fsc !== 0) {
+    if (fsc !== WALK_OK) {
       this.setPending(ec, fsc | wnr, far);
       return false;
     }
@@ -1978,7 +1979,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
       case Op.FP_MOVE:
       case Op.FPSIMD: {
         if (!this.fpOk) {
-          this.takeSync(EC.FP_ACCESS, 0, this.R[Slot.PC]!, null);
+          this.fpDisabled(op, b);
           return;
         }
         this.simdFaulted = false;
@@ -2046,6 +2047,31 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
   }
 
   /** EL0 access check; false when an exception was taken. */
+  /**
+   * An FP/SIMD instruction while CPACR_EL1.FPEN traps: an allocated encoding
+   * takes the FP access trap (EC 0x07), an unallocated one is UNDEFINED. The
+   * engine knows which is which only by executing, so data-processing forms
+   * run once on saved registers, which are then put back; loads and stores
+   * (all allocated where they reach here) trap directly.
+   */
+  private fpDisabled(op: number, insn: number): void {
+    let allocated = true;
+    if (op === Op.FP_MOVE || (insn & 0x1e000000) !== 0x0c000000) {
+      const r = this.R.slice();
+      const v = this.V64.slice();
+      const f = this.F.slice();
+      const { fpsr, fpcr } = this;
+      allocated = op === Op.FP_MOVE ? executeFpMove(this, insn) : executeFpSimd(this, insn);
+      this.R.set(r);
+      this.V64.set(v);
+      this.F.set(f);
+      this.fpsr = fpsr;
+      this.fpcr = fpcr;
+    }
+    if (allocated) this.takeSync(EC.FP_ACCESS, 0, this.R[Slot.PC]!, null);
+    else this.undefined();
+  }
+
   private sysregEl0(d: { el0: number; el0Check?: (c: InterpreterCpu, w: boolean) => number }, enc: number, rt: number, write: boolean): boolean {
     if (this.el !== 0) return true;
     let r: number;
@@ -2235,7 +2261,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     const lo = this.R32[2 * Slot.T0]!;
     const hi = this.R32[2 * Slot.T0 + 1]!;
     const fsc = this.mmu.walk(lo, hi, true);
-    if (fsc !== 0) {
+    if (fsc !== WALK_OK) {
       this.maintenanceFsc = fsc;
       return null;
     }
@@ -2287,13 +2313,13 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     const hi = this.R32[2 * Slot.T0 + 1]!;
     const mmu = this.mmu;
     let fsc = mmu.walk(lo, hi, true);
-    if (fsc === 0) {
+    if (fsc === WALK_OK) {
       const el0 = op2 >= 2;
       const write = (op2 & 1) === 1;
       const perm = el0 ? mmu.outPerm >> 3 : mmu.outPerm;
       if ((perm & (write ? 2 : 1)) === 0) fsc = FSC_PERMISSION | mmu.outLevel;
     }
-    if (fsc !== 0) {
+    if (fsc !== WALK_OK) {
       this.par = BigInt((fsc << 1) | 1) | (1n << 11n);
       return;
     }

@@ -14,6 +14,12 @@ export const ACC_READ = 0;
 export const ACC_WRITE = 1;
 export const ACC_EXEC = 2;
 
+/**
+ * What `walk` returns on success. Not 0: an address size fault at level 0
+ * has the fault status code 0.
+ */
+export const WALK_OK = -1;
+
 /** Fault status codes (DFSC/IFSC), the low two bits carry the level. */
 export const FSC_ADDR_SIZE = 0x00;
 export const FSC_TRANSLATION = 0x04;
@@ -165,8 +171,8 @@ export class Mmu {
   }
 
   /**
-   * Walks the tables for the address (lo, hi). `data` applies TBI. Returns 0
-   * or a fault status code, with `outPa`/`outPerm`/... filled on success.
+   * Walks the tables for the address (lo, hi). `data` applies TBI. Returns
+   * WALK_OK or a fault status code, with `outPa`/`outPerm`/... filled on success.
    */
   walk(lo: number, hi: number, data: boolean): number {
     this.outWalkFault = false;
@@ -182,7 +188,7 @@ export class Mmu {
       this.outLevel = 3;
       this.outAttr = 0;
       this.outSh = 0;
-      return 0;
+      return WALK_OK;
     }
     let top = hi;
     const upper = (hi >>> 23) & 1 ? true : false; // bit 55 selects the half when TBI applies
@@ -282,7 +288,7 @@ export class Mmu {
       }
       this.outPerm =
         (el1r ? 1 : 0) | (el1w ? 2 : 0) | (pxn ? 0 : 4) | (el0r ? 8 : 0) | (el0w ? 16 : 0) | (uxn ? 0 : 32);
-      return 0;
+      return WALK_OK;
     }
     this.outLevel = 3;
     return FSC_TRANSLATION | 3;

@@ -21,8 +21,6 @@ const lines = (s: string): string[] => s.split('\n').filter((l) => l.length > 0)
  * and the entry must go.
  */
 const KNOWN_BUGS: Record<string, string> = {
-  'mmu-off-size-fault': 'a store to VA 0xffff000000001000 with the MMU off writes RAM instead of an Address size fault',
-  'fpen-unallocated-undef': 'with CPACR_EL1.FPEN = 0 an unallocated FP/SIMD encoding (0x5feb5eba) gives EC 0x07, not UNDEFINED',
 };
 const knownBug = (line: string): string | undefined =>
   Object.keys(KNOWN_BUGS).find((k) => line.startsWith(`PASS ${k}`) || line.startsWith(`FAIL ${k}`));
