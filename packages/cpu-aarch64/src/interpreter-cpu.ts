@@ -1737,7 +1737,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     const mmu = this.mmu;
     const po = lo & 0xfff;
     const buf = new DataView(new ArrayBuffer(16));
-    if (store) this.storeToBuffer(kind, t, buf);
+    if (store) this.bufferAccess(kind, t, buf);
     if (po + size <= 4096) {
       // MMIO (or RAM not covering a whole page) through the bus.
       const pa = mmu.pa[s]! + po;
@@ -1782,7 +1782,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
         }
       }
     }
-    if (!store) this.loadFromBuffer(kind, t, buf);
+    if (!store) this.bufferAccess(kind, t, buf);
     return true;
   }
 
@@ -1794,45 +1794,10 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     return false;
   }
 
-  private storeToBuffer(kind: number, t: number, buf: DataView): void {
-    if (kind < 4) {
-      buf.setInt32(0, this.R32[2 * t]!, true);
-      buf.setInt32(4, this.R32[2 * t + 1]!, true);
-    } else {
-      for (let i = 0; i < 4; i++) buf.setUint32(4 * i, this.V32[4 * t + i]!, true);
-    }
-  }
-
-  private loadFromBuffer(kind: number, t: number, buf: DataView): void {
-    const R32 = this.R32;
-    const t2 = 2 * t;
-    switch (kind) {
-      case Ls.LDRB:
-      case Ls.LDRH:
-      case Ls.LDRW:
-        R32[t2] = kind === Ls.LDRB ? buf.getUint8(0) : kind === Ls.LDRH ? buf.getUint16(0, true) : buf.getInt32(0, true);
-        R32[t2 + 1] = 0;
-        return;
-      case Ls.LDRX:
-        R32[t2] = buf.getInt32(0, true);
-        R32[t2 + 1] = buf.getInt32(4, true);
-        return;
-      case Ls.LDRSB64:
-      case Ls.LDRSH64:
-      case Ls.LDRSW: {
-        const v = kind === Ls.LDRSB64 ? buf.getInt8(0) : kind === Ls.LDRSH64 ? buf.getInt16(0, true) : buf.getInt32(0, true);
-        R32[t2] = v;
-        R32[t2 + 1] = v >> 31;
-        return;
-      }
-      case Ls.LDRSB32:
-      case Ls.LDRSH32:
-        R32[t2] = kind === Ls.LDRSB32 ? buf.getInt8(0) : buf.getInt16(0, true);
-        R32[t2 + 1] = 0;
-        return;
-      default:
-        this.accessFp(kind, t, buf, 0);
-    }
+  /** A whole access to or from a bounce buffer (page-crossing and MMIO paths). */
+  private bufferAccess(kind: number, t: number, buf: DataView): void {
+    if (kind <= Ls.LDRSH32) ramIntAccess(kind, buf, 0, this.R32, 2 * t);
+    else this.accessFp(kind, t, buf, 0);
   }
 
   /** A register pair at Slot.T0 (and Slot.T0 + size). */
