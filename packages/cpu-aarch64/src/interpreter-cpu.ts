@@ -409,6 +409,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
   private readonly jitThreshold: number;
   /** Block results: io[0] = instructions executed by the last block call. */
   private readonly io = new Int32Array(1);
+  private readonly bounce = new DataView(new ArrayBuffer(16));
   private readonly blockEnv: BlockEnv;
   private memGeneration = -1;
   private readonly sysOut: SysregValue = { lo: 0, hi: 0 };
@@ -1736,7 +1737,8 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     const store = this.isStoreKind(kind);
     const mmu = this.mmu;
     const po = lo & 0xfff;
-    const buf = new DataView(new ArrayBuffer(16));
+    // One bounce buffer per CPU: devices never call back into the CPU, so no reentry.
+    const buf = this.bounce;
     if (store) this.bufferAccess(kind, t, buf);
     if (po + size <= 4096) {
       // MMIO (or RAM not covering a whole page) through the bus.
@@ -1765,7 +1767,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
       const R = this.R;
       const base = R[Slot.T0]!;
       const acc = store ? ACC_WRITE : ACC_READ;
-      for (const pass of store ? [0, 1] : [1]) {
+      for (let pass = store ? 0 : 1; pass <= 1; pass++) {
         for (let k = 0; k < size; k++) {
           R[Slot.T4] = base + BigInt(k);
           const blo = this.R32[2 * Slot.T4]!;
