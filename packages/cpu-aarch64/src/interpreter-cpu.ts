@@ -150,6 +150,9 @@ export const enum Op {
   LDRW_I = 89,
   STRW_I = 90,
   CSEL64 = 91,
+  /** MRS of SP_EL0 / TPIDR_EL1: inline at EL1, otherwise the general MRS. */
+  MRS_SP_EL0 = 92,
+  MRS_TPIDR_EL1 = 93,
 }
 
 /** Load/store kinds (`b & 31` of the load/store handlers). */
@@ -385,6 +388,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
   par = 0n;
   cpacr = 0;
   cntkctl = 0;
+  tpidrEl1 = 0n;
   fpOk = false;
   /** Plain storage registers by name. */
   readonly sr: Record<string, bigint> = {};
@@ -752,6 +756,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
     this.par = 0n;
     this.cpacr = 0;
     this.cntkctl = 0;
+    this.tpidrEl1 = 0n;
     for (const k of Object.keys(this.sr)) delete this.sr[k];
     this.sr['OSLSR_EL1'] = 0xan;
     this.updateFpOk();
@@ -1512,6 +1517,13 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
 
           // ---- everything else leaves the fast loop with R[PC] at this instruction ----
           default: {
+            if ((op === Op.MRS_SP_EL0 || op === Op.MRS_TPIDR_EL1) && this.el !== 0) {
+              // At EL1 these are plain reads (the kernel's `current` and per-CPU offset);
+              // at EL0 they are UNDEFINED, which the general path below raises.
+              const t = A[idx]!;
+              R[t === 31 ? Slot.TRASH : t] = op === Op.MRS_TPIDR_EL1 ? this.tpidrEl1 : this.spsel === 1 ? this.spBank[0]! : R[Slot.SP]!;
+              break;
+            }
             R[Slot.PC] = R[Slot.PGB]! + OFFS[idx]!;
             // Account for the instructions so far, so a counter read sees the exact time
             // (and the budget shrinks by them: they are not counted again below).
@@ -1917,6 +1929,8 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
         else this.exceptionReturn();
         return;
       case Op.MRS:
+      case Op.MRS_SP_EL0:
+      case Op.MRS_TPIDR_EL1:
         if (this.mrs(b, a)) this.R[Slot.PC] = next;
         return;
       case Op.MSR:

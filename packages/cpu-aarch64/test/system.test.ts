@@ -130,6 +130,30 @@ describe('system registers', () => {
     expect(m.cpu.getX(7)).toBe(0n);
   });
 
+  it('MRS of SP_EL0 and TPIDR_EL1 (inline at EL1) read the banked SP and the register, whatever SPSel', () => {
+    const m = runSnippet(`
+      mov x9, sp                 // SP_EL1 (SPSel = 1)
+      movz x1, #0x1234
+      msr sp_el0, x1
+      movz x2, #0xbeef, lsl #16
+      msr tpidr_el1, x2
+      mrs x3, sp_el0             // SPSel = 1: the banked SP_EL0
+      mrs x4, tpidr_el1
+      mrs xzr, tpidr_el1         // to XZR: discarded
+      msr spsel, #0
+      mov x5, sp                 // now SP is SP_EL0
+      mrs x6, sp_el0             // SPSel = 0: the current SP
+      msr spsel, #1
+      mov x7, sp
+      hvc #0xffff`);
+    expect(m.cpu.getX(3)).toBe(0x1234n);
+    expect(m.cpu.getX(4)).toBe(0xbeef_0000n);
+    expect(m.cpu.getX(5)).toBe(0x1234n);
+    expect(m.cpu.getX(6)).toBe(0x1234n);
+    expect(m.cpu.getX(7)).toBe(m.cpu.getX(9));
+    expect(m.cpu.getX(31)).toBe(0n);
+  });
+
   it('MPIDR affinity: Aff0 = index % 16, Aff1 = index / 16', () => {
     const m = machine(assemble('hvc #0xffff'));
     const cpu = new InterpreterCpu({ memory: m.mem, clock: m.clock, index: 35 });

@@ -271,6 +271,12 @@ function decodeSystem(p: CodePage, i: number, w: number): number {
   p.a[i] = rt;
   p.b[i] = (w >>> 5) & 0xffff;
   if (op0 === 1) return l ? Op.UNDEF : Op.SYS;
+  if (l) {
+    // The kernel reads `current` (SP_EL0) and the per-CPU offset (TPIDR_EL1) everywhere.
+    const enc = p.b[i];
+    if (enc === 0xc208) return Op.MRS_SP_EL0;
+    if (enc === 0xc684) return Op.MRS_TPIDR_EL1;
+  }
   return l ? Op.MRS : Op.MSR;
 }
 

@@ -113,7 +113,10 @@ def('TCR_EL1', [3, 0, 2, 0, 2], (c) => c.tcr, (c, v) => c.writeTranslation('TCR_
 def('MAIR_EL1', [3, 0, 10, 2, 0], (c) => c.mair, (c, v) => c.writeTranslation('MAIR_EL1', v));
 storage('AMAIR_EL1', [3, 0, 10, 3, 0]);
 storage('CONTEXTIDR_EL1', [3, 0, 13, 0, 1], EL0_NONE, 0xffff_ffffn);
-storage('TPIDR_EL1', [3, 0, 13, 0, 4]);
+def('TPIDR_EL1', [3, 0, 13, 0, 4], (c) => c.tpidrEl1, (c, v) => {
+  c.tpidrEl1 = v;
+  return W_CONTINUE;
+});
 storage('TPIDR_EL0', [3, 3, 13, 0, 2], EL0_RW);
 def('TPIDRRO_EL0', [3, 3, 13, 0, 3], (c) => c.sr['TPIDRRO_EL0'] ?? 0n, (c, v) => {
   c.sr['TPIDRRO_EL0'] = v;
