@@ -153,6 +153,8 @@ export const enum Op {
   /** MRS of SP_EL0 / TPIDR_EL1: inline at EL1, otherwise the general MRS. */
   MRS_SP_EL0 = 92,
   MRS_TPIDR_EL1 = 93,
+  /** DC ZVA: inline when the block is RAM with a TLB write entry, otherwise the general SYS path. */
+  DC_ZVA = 94,
 }
 
 /** Load/store kinds (`b & 31` of the load/store handlers). */
@@ -1517,6 +1519,19 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
 
           // ---- everything else leaves the fast loop with R[PC] at this instruction ----
           default: {
+            if (op === Op.DC_ZVA && (this.el !== 0 || (this.sctlr & (1 << 14)) !== 0)) {
+              // Zero the 64-byte block (memset, page clearing) when RAM with a write entry holds it.
+              const t = A[idx]!;
+              const lo = R32[2 * t]! & ~63;
+              const hi = R32[2 * t + 1]!;
+              const s = ((lo >>> 12) & TLB_MASK) | mmuBase;
+              const off = tOff[s]!;
+              if (wLo[s] === lo >>> 12 && wHi[s] === hi && off >= 0) {
+                const o = off + (lo & 0xfff);
+                mmu.bytes[s]!.fill(0, o, o + 64);
+                break;
+              }
+            }
             if ((op === Op.MRS_SP_EL0 || op === Op.MRS_TPIDR_EL1) && this.el !== 0) {
               // At EL1 these are plain reads (the kernel's `current` and per-CPU offset);
               // at EL0 they are UNDEFINED, which the general path below raises.
@@ -1947,6 +1962,7 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
         this.R[Slot.PC] = next;
         return;
       case Op.SYS:
+      case Op.DC_ZVA:
         if (this.sys(b, a)) this.R[Slot.PC] = next;
         return;
       case Op.LS_MULTI:

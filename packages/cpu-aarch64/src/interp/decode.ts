@@ -270,7 +270,7 @@ function decodeSystem(p: CodePage, i: number, w: number): number {
   }
   p.a[i] = rt;
   p.b[i] = (w >>> 5) & 0xffff;
-  if (op0 === 1) return l ? Op.UNDEF : Op.SYS;
+  if (op0 === 1) return l ? Op.UNDEF : p.b[i] === 0x5ba1 ? Op.DC_ZVA : Op.SYS;
   if (l) {
     // The kernel reads `current` (SP_EL0) and the per-CPU offset (TPIDR_EL1) everywhere.
     const enc = p.b[i];
