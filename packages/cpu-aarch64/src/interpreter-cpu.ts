@@ -1415,10 +1415,11 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
             }
             const kind = b & 31;
             let fast = false;
-            if (kind <= Ls.LDRSH32 && op !== Op.LS_LIT && op !== Op.LS_UNPRIV) {
+            if (kind <= Ls.LDRSH32 && op !== Op.LS_LIT) {
+              // LDTR/STTR (the kernel's user copies) look up the EL0 view: mb is 0 for them.
               const lo = R32[2 * Slot.T0]!;
               const hi = R32[2 * Slot.T0 + 1]!;
-              const s = ((lo >>> 12) & TLB_MASK) | mmuBase;
+              const s = ((lo >>> 12) & TLB_MASK) | mb;
               const po = lo & 0xfff;
               const off = tOff[s]!;
               const hit = kind <= Ls.STRX ? wLo[s] === lo >>> 12 && wHi[s] === hi : rLo[s] === lo >>> 12 && rHi[s] === hi;
