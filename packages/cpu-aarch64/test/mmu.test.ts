@@ -120,6 +120,26 @@ describe('stage-1 translation', () => {
     expect(m.cpu.getSysreg('FAR_EL1')).toBe(BigInt(RAM_BASE + 0x1010));
   });
 
+  it('LDTR/STTR at EL1 use EL0 permissions: fine on an EL0 page, a permission fault on an EL1-only page', () => {
+    const m = run(`
+      add x9, x28, #0x8000        // EL0 read/write page
+      mov x1, #0x5a
+      sttr x1, [x9, #16]
+      sttr x1, [x9, #24]          // second store: the EL0 view of the TLB now holds the page
+      ldtr x2, [x9, #16]
+      ldtrb w3, [x9, #24]
+      mov x20, #1
+      add x9, x28, #0x6000        // EL1-only page (readable at EL1 with LDR)
+      ldr w4, [x9]
+      ldtr w5, [x9]`);
+    expect(m.cpu.getX(2)).toBe(0x5an);
+    expect(m.cpu.getX(3)).toBe(0x5an);
+    expect(m.cpu.getX(4)).toBe(0x6666_6666n);
+    expect(m.cpu.getX(20)).toBe(0x200n); // the LDTR faulted (current EL, SPx vector)
+    expect(m.cpu.getSysreg('ESR_EL1')).toBe(ESR_DABT_SAME | 0x0fn);
+    expect(m.cpu.getSysreg('FAR_EL1')).toBe(BigInt(RAM_BASE + 0x6000));
+  });
+
   it('an invalid descriptor is a level-3 translation fault; AF = 0 an access-flag fault', () => {
     const t = run(`ldr w1, [x28, #0x2abc]`);
     expect(t.cpu.getSysreg('ESR_EL1')).toBe(ESR_DABT_SAME | 0x07n);
