@@ -8,7 +8,13 @@
           "xcode_settings": {
             "MACOSX_DEPLOYMENT_TARGET": "11.0",
             "CLANG_ENABLE_OBJC_ARC": "YES",
-            "OTHER_LDFLAGS": ["-framework ParavirtualizedGraphics", "-framework Metal", "-framework Foundation"]
+            "OTHER_CFLAGS": ["-fobjc-arc", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+            "OTHER_LDFLAGS": [
+              "-framework ParavirtualizedGraphics",
+              "-framework Metal",
+              "-framework AppKit",
+              "-framework Foundation"
+            ]
           }
         }, {
           "type": "none"
