@@ -203,9 +203,13 @@ console.log(`virtio-blk: dd of ${mb} MiB to /dev/null in the guest (bs=1M, Debia
 const rawSeconds = dd('raw disk (/dev/vda)          ', '/dev/vda', 'vda', 0);
 dd('64 MiB file on ext4 (/dev/vdb)', '/mnt/file', 'vdb', 1);
 for (const b of backends) b.close();
-const h0 = performance.now();
-readFileSync(image);
-const hostSeconds = (performance.now() - h0) / 1000;
+// Best of five reads: the first may still fault pages in, and one read is at the mercy of the host.
+let hostSeconds = Infinity;
+for (let k = 0; k < 5; k++) {
+  const h0 = performance.now();
+  readFileSync(image);
+  hostSeconds = Math.min(hostSeconds, (performance.now() - h0) / 1000);
+}
 rmSync(dir, { recursive: true, force: true });
 console.log(`  host reading the same image (page cache): ${hostSeconds.toFixed(3)} s, ${(mb / hostSeconds).toFixed(0)} MiB/s`);
 console.log(`  ratio guest (raw) / host: ${((hostSeconds / rawSeconds) * 100).toFixed(2)} % (goal 50 %)`);
