@@ -92,6 +92,55 @@ describe('PciFunction', () => {
     expect(dev.barMappedAt(2)).toBeUndefined();
   });
 
+  it('maps a BAR left out by an overlap as soon as the other BAR moves away', () => {
+    const memory = new AddressSpace({ name: 'pci-mem', unmappedValue: 'ones' });
+    const ram = new AddressSpace();
+    const a = new TestDevice();
+    const b = new TestDevice();
+    a.attach({ memory, dma: ram, setIntx: () => {} });
+    b.attach({ memory, dma: ram, setIntx: () => {} });
+    a.regs[1] = 0xaaaa;
+    b.regs[1] = 0xbbbb;
+    a.configWrite(0x10, 4, 0x50000000);
+    a.configWrite(0x04, 2, PCI_COMMAND_MEMORY);
+    b.configWrite(0x10, 4, 0x50000000); // same address as A's BAR 0: refused
+    b.configWrite(0x04, 2, PCI_COMMAND_MEMORY);
+    expect(b.barMappedAt(0)).toBeUndefined();
+    expect(memory.read(0x50000004, 4)).toBe(0xaaaa);
+    // The guest moves A (as Linux does when it reassigns resources): B takes its place at once.
+    a.configWrite(0x10, 4, 0x60000000);
+    expect(a.barMappedAt(0)).toBe(0x60000000);
+    expect(b.barMappedAt(0)).toBe(0x50000000);
+    expect(memory.read(0x50000004, 4)).toBe(0xbbbb);
+    expect(memory.read(0x60000004, 4)).toBe(0xaaaa);
+    // Nothing waits any more: further changes leave both alone.
+    b.configWrite(0x04, 2, 0);
+    expect(memory.read(0x50000004, 4)).toBe(0xffffffff);
+    expect(a.barMappedAt(0)).toBe(0x60000000);
+  });
+
+  it('stops waiting for space when the function is unplugged or decoding is turned off', () => {
+    const memory = new AddressSpace({ name: 'pci-mem', unmappedValue: 'ones' });
+    const ram = new AddressSpace();
+    const a = new TestDevice();
+    const b = new TestDevice();
+    a.attach({ memory, dma: ram, setIntx: () => {} });
+    b.attach({ memory, dma: ram, setIntx: () => {} });
+    a.configWrite(0x10, 4, 0x50000000);
+    a.configWrite(0x04, 2, PCI_COMMAND_MEMORY);
+    b.configWrite(0x10, 4, 0x50000000);
+    b.configWrite(0x04, 2, PCI_COMMAND_MEMORY);
+    b.configWrite(0x04, 2, 0); // B no longer decodes: it must not grab the space later
+    a.configWrite(0x10, 4, 0x60000000);
+    expect(b.barMappedAt(0)).toBeUndefined();
+    b.configWrite(0x04, 2, PCI_COMMAND_MEMORY);
+    expect(b.barMappedAt(0)).toBe(0x50000000);
+    b.detach();
+    expect(memory.read(0x50000004, 4)).toBe(0xffffffff);
+    a.configWrite(0x10, 4, 0x50000000);
+    expect(a.barMappedAt(0)).toBe(0x50000000);
+  });
+
   it('drives INTx, honours Interrupt Disable and reports Interrupt Status', () => {
     const { dev, intx } = plugged();
     dev.setIntx(true);

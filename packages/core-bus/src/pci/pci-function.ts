@@ -54,6 +54,8 @@ interface Bar {
   prefetchable: boolean;
   mapping: Mapping | null;
   mappedAt: number;
+  /** Where mapping last failed on an overlap (-1: none; logged once per address). */
+  refusedAt: number;
 }
 
 const STATE_VERSION = 1;
@@ -80,6 +82,9 @@ export class PciFunction {
   private readonly resetConfig: Uint8Array;
   private readonly bars: Array<Bar | undefined> = [];
   private port: PciHostPort | null = null;
+  /** Set while a BAR waits for its address to become free (an onChange subscription). */
+  private stopWaiting: (() => void) | null = null;
+  private updatingBars = false;
   private intxLevel = false;
   private lastCapability = 0;
   private capabilityEnd: number = 0x40;
@@ -138,7 +143,7 @@ export class PciFunction {
     if (this.bars[index] || (kind === 'mem64' && this.bars[index + 1]) || this.isUpperHalf(index)) {
       v.fail(`bar ${index}`, 'is already in use');
     }
-    const bar: Bar = { region: options.region, kind, prefetchable: options.prefetchable ?? false, mapping: null, mappedAt: -1 };
+    const bar: Bar = { region: options.region, kind, prefetchable: options.prefetchable ?? false, mapping: null, mappedAt: -1, refusedAt: -1 };
     this.bars[index] = bar;
     const flags = (kind === 'mem64' ? R.PCI_BAR_MEM64 : 0) | (bar.prefetchable ? R.PCI_BAR_PREFETCH : 0);
     this.set32(R.PCI_BAR0 + 4 * index, flags);
@@ -182,6 +187,7 @@ export class PciFunction {
 
   /** Called by the host bridge when the function is unplugged. */
   detach(): void {
+    this.stopWaitingForSpace();
     for (const bar of this.bars) if (bar) this.unmapBar(bar);
     this.port?.setIntx(false);
     this.port = null;
@@ -316,8 +322,36 @@ export class PciFunction {
     this.config[at] = (this.config[at]! & ~m) | (b & m);
   }
 
-  /** Maps each BAR where the guest put it, while memory decoding is on. */
+  /**
+   * Maps each BAR where the guest put it, while memory decoding is on. A BAR
+   * that overlaps another mapping stays unmapped and is retried whenever the
+   * PCI memory space changes (the other BAR may move away, as during a
+   * guest's reassignment), so it does not stay dead until its own next write.
+   */
   private updateBars(): void {
+    if (this.updatingBars) return;
+    this.updatingBars = true;
+    let blocked: boolean;
+    try {
+      blocked = this.mapBars();
+    } finally {
+      this.updatingBars = false;
+    }
+    if (blocked && this.port && !this.stopWaiting) {
+      this.stopWaiting = this.port.memory.onChange(() => this.updateBars());
+    } else if (!blocked) {
+      this.stopWaitingForSpace();
+    }
+  }
+
+  private stopWaitingForSpace(): void {
+    this.stopWaiting?.();
+    this.stopWaiting = null;
+  }
+
+  /** One pass over the BARs; true if one could not be mapped where the guest wants it. */
+  private mapBars(): boolean {
+    let blocked = false;
     for (let i = 0; i < this.bars.length; i++) {
       const bar = this.bars[i];
       if (!bar) continue;
@@ -330,10 +364,16 @@ export class PciFunction {
       try {
         bar.mapping = this.port.memory.mapMmio(want, bar.region);
         bar.mappedAt = want;
+        bar.refusedAt = -1;
       } catch {
-        this.log.guestError(this.name, `BAR ${i} at ${hex(want)} overlaps another BAR; left unmapped`);
+        blocked = true;
+        if (bar.refusedAt !== want) {
+          bar.refusedAt = want;
+          this.log.guestError(this.name, `BAR ${i} at ${hex(want)} overlaps another BAR; unmapped until the space is free`);
+        }
       }
     }
+    return blocked;
   }
 
   private unmapBar(bar: Bar): void {
