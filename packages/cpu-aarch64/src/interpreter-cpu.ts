@@ -1441,6 +1441,15 @@ export class InterpreterCpu implements Cpu, FpSimdContext {
                 else ramIntAccess(kind, dv, o, R32, t2);
                 fast = true;
               }
+            } else if (kind >= Ls.STR_B && op !== Op.LS_LIT && this.fpOk) {
+              // B/H/S/D/Q register loads and stores on RAM (FP code's LDR D / LDR Q / STR Q).
+              const lo = R32[2 * Slot.T0]!;
+              const hi = R32[2 * Slot.T0 + 1]!;
+              const s = ((lo >>> 12) & TLB_MASK) | mb;
+              const po = lo & 0xfff;
+              const off = tOff[s]!;
+              const hit = kind <= Ls.STR_Q ? wLo[s] === lo >>> 12 && wHi[s] === hi : rLo[s] === lo >>> 12 && rHi[s] === hi;
+              if (hit && off >= 0 && po <= 4096 - LS_SIZE[kind]!) fast = this.accessFp(kind, a & 255, tView[s]!, off + po);
             }
             if (!fast && !this.access(kind, op === Op.LS_LIT ? a : a & 255, mb)) {
               exit = EXIT_FAULT;
