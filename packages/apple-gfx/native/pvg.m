@@ -75,12 +75,16 @@ typedef bool (^VMIosfcRaiseInterrupt)(uint32_t vector);
 @property (nonatomic, copy) VMIosfcRaiseInterrupt raiseInterrupt;
 @end
 
-// UNVERIFIED: PGIOSurfaceHostDevice's initializer and MMIO methods (offset
-// type size_t, value type uint32_t, as on PGDevice).
-@protocol VMIosfcDevice <NSObject>
-- (instancetype)initWithDescriptor:(id)descriptor;
+/* The two MMIO selectors PGDevice and the IOSFC device share (one forwarding path for both). */
+@protocol VMMmio <NSObject>
 - (uint32_t)mmioReadAtOffset:(size_t)offset;
 - (void)mmioWriteAtOffset:(size_t)offset value:(uint32_t)value;
+@end
+
+// UNVERIFIED: PGIOSurfaceHostDevice's initializer and MMIO methods (offset
+// type size_t, value type uint32_t, as on PGDevice).
+@protocol VMIosfcDevice <VMMmio>
+- (instancetype)initWithDescriptor:(id)descriptor;
 @end
 
 // UNVERIFIED: -[PGDevice reset] (declared by newer SDKs only; the macOS 11
@@ -602,42 +606,47 @@ static VMDevice *deviceOf(napi_env env, napi_callback_info info, size_t *argc, n
   return d;
 }
 
-static napi_value deviceMmioRead(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  VMDevice *d = deviceOf(env, info, &argc, argv);
-  if (!d) return NULL;
+/* mmioRead(offset) / mmioWrite(offset, value) on either device, run off the JavaScript thread. */
+static napi_value mmioRead(napi_env env, VMHub *hub, id<VMMmio> dev, size_t argc, napi_value *argv) {
   double offset;
   if (argc < 1 || !getNumber(env, argv[0], &offset)) {
     napi_throw_type_error(env, NULL, "vmapple_pvg: mmioRead(offset)");
     return NULL;
   }
-  id<PGDevice> dev = d->device;
   __block uint32_t value = 0;
-  if (!hubRunOff(d->hub, env, ^{
+  if (!hubRunOff(hub, env, ^{
         value = [dev mmioReadAtOffset:(size_t)offset];
       }))
     return NULL;
   return numberValue(env, value);
 }
 
-static napi_value deviceMmioWrite(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  VMDevice *d = deviceOf(env, info, &argc, argv);
-  if (!d) return NULL;
+static napi_value mmioWrite(napi_env env, VMHub *hub, id<VMMmio> dev, size_t argc, napi_value *argv) {
   double offset, value;
   if (argc < 2 || !getNumber(env, argv[0], &offset) || !getNumber(env, argv[1], &value)) {
     napi_throw_type_error(env, NULL, "vmapple_pvg: mmioWrite(offset, value)");
     return NULL;
   }
-  id<PGDevice> dev = d->device;
   uint32_t v = (uint32_t)(uint64_t)value;
-  if (!hubRunOff(d->hub, env, ^{
+  if (!hubRunOff(hub, env, ^{
         [dev mmioWriteAtOffset:(size_t)offset value:v];
       }))
     return NULL;
   return undefinedValue(env);
+}
+
+static napi_value deviceMmioRead(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  VMDevice *d = deviceOf(env, info, &argc, argv);
+  return d ? mmioRead(env, d->hub, (id<VMMmio>)d->device, argc, argv) : NULL;
+}
+
+static napi_value deviceMmioWrite(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  VMDevice *d = deviceOf(env, info, &argc, argv);
+  return d ? mmioWrite(env, d->hub, (id<VMMmio>)d->device, argc, argv) : NULL;
 }
 
 static napi_value deviceReset(napi_env env, napi_callback_info info) {
@@ -1123,38 +1132,14 @@ static napi_value iosfcMmioRead(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   VMIosfc *s = iosfcOf(env, info, &argc, argv);
-  if (!s) return NULL;
-  double offset;
-  if (argc < 1 || !getNumber(env, argv[0], &offset)) {
-    napi_throw_type_error(env, NULL, "vmapple_pvg: mmioRead(offset)");
-    return NULL;
-  }
-  id<VMIosfcDevice> dev = s->device;
-  __block uint32_t value = 0;
-  if (!hubRunOff(s->hub, env, ^{
-        value = [dev mmioReadAtOffset:(size_t)offset];
-      }))
-    return NULL;
-  return numberValue(env, value);
+  return s ? mmioRead(env, s->hub, s->device, argc, argv) : NULL;
 }
 
 static napi_value iosfcMmioWrite(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
   VMIosfc *s = iosfcOf(env, info, &argc, argv);
-  if (!s) return NULL;
-  double offset, value;
-  if (argc < 2 || !getNumber(env, argv[0], &offset) || !getNumber(env, argv[1], &value)) {
-    napi_throw_type_error(env, NULL, "vmapple_pvg: mmioWrite(offset, value)");
-    return NULL;
-  }
-  id<VMIosfcDevice> dev = s->device;
-  uint32_t v = (uint32_t)(uint64_t)value;
-  if (!hubRunOff(s->hub, env, ^{
-        [dev mmioWriteAtOffset:(size_t)offset value:v];
-      }))
-    return NULL;
-  return undefinedValue(env);
+  return s ? mmioWrite(env, s->hub, s->device, argc, argv) : NULL;
 }
 
 static napi_value bridgeCreateIosfc(napi_env env, napi_callback_info info) {

@@ -1,20 +1,4 @@
-import {
-  addSubExtended,
-  addSubShifted,
-  addWithCarry,
-  bitfield,
-  condCompare,
-  condSelect,
-  dataProc1,
-  dataProc2,
-  dataProc3,
-  extract,
-  flagsAdd32,
-  flagsAdd64,
-  flagsSub32,
-  flagsSub64,
-  logicShifted,
-} from './alu.js';
+import * as alu from './alu.js';
 import { asr64, lsl64, lsr64, pair } from './bits.js';
 import { type CodePage } from './code-page.js';
 import { Ls, Op, Slot } from '../interpreter-cpu.js';
@@ -73,28 +57,8 @@ export interface BlockEnv {
   registerOffset(n: number, m: number, b: number): void;
 }
 
-const HELPERS = {
-  madd64,
-  addSubExtended,
-  addSubShifted,
-  addWithCarry,
-  bitfield,
-  condCompare,
-  condSelect,
-  dataProc1,
-  dataProc2,
-  dataProc3,
-  extract,
-  flagsAdd32,
-  flagsAdd64,
-  flagsSub32,
-  flagsSub64,
-  logicShifted,
-  lsl64,
-  lsr64,
-  asr64,
-  pair,
-};
+/** Every ALU helper the generated code may call, by name (what the interpreter calls too). */
+const HELPERS = { ...alu, madd64, lsl64, lsr64, asr64, pair };
 const HELPER_NAMES = Object.keys(HELPERS);
 const HELPER_VALUES = Object.values(HELPERS);
 
